@@ -1,0 +1,33 @@
+//! The `Backend` trait: one async method per DynamoDB operation, taking and
+//! returning the request model of [`crate::ops`]. The local engine and the
+//! AWS SDK adapter implement it; [`crate::Client`] calls it.
+
+use crate::error::Result;
+use crate::ops::*;
+use async_trait::async_trait;
+
+/// Something that executes DynamoDB operations.
+///
+/// Implementations must be safe to share across tasks and threads; the
+/// [`crate::Client`] holds one behind an `Arc`.
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// `CreateTable`.
+    async fn create_table(&self, input: CreateTableInput) -> Result<CreateTableOutput>;
+    /// `DeleteTable`.
+    async fn delete_table(&self, input: DeleteTableInput) -> Result<DeleteTableOutput>;
+    /// `DescribeTable`.
+    async fn describe_table(&self, input: DescribeTableInput) -> Result<DescribeTableOutput>;
+    /// `ListTables`.
+    async fn list_tables(&self, input: ListTablesInput) -> Result<ListTablesOutput>;
+    /// `PutItem`.
+    async fn put_item(&self, input: PutItemInput) -> Result<PutItemOutput>;
+    /// `GetItem`.
+    async fn get_item(&self, input: GetItemInput) -> Result<GetItemOutput>;
+    /// `DeleteItem`.
+    async fn delete_item(&self, input: DeleteItemInput) -> Result<DeleteItemOutput>;
+    /// `Query`.
+    async fn query(&self, input: QueryInput) -> Result<QueryOutput>;
+    /// `Scan`.
+    async fn scan(&self, input: ScanInput) -> Result<ScanOutput>;
+}

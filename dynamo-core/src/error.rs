@@ -1,0 +1,85 @@
+//! The errors a backend returns. Each service error variant is one of
+//! DynamoDB's error types and carries DynamoDB's message text, so code can
+//! match on what happened and the HTTP server can send exactly what DynamoDB
+//! sends.
+
+use crate::item::AttributeError;
+use crate::value::AttributeMap;
+
+/// A failed DynamoDB operation.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// `ValidationException`: the request is invalid.
+    #[error("ValidationException: {0}")]
+    Validation(String),
+    /// `ResourceNotFoundException`: the table or index does not exist.
+    #[error("ResourceNotFoundException: {0}")]
+    ResourceNotFound(String),
+    /// `ResourceInUseException`: e.g. the table already exists.
+    #[error("ResourceInUseException: {0}")]
+    ResourceInUse(String),
+    /// `ConditionalCheckFailedException`: a condition expression was false.
+    #[error("ConditionalCheckFailedException: {message}")]
+    ConditionalCheckFailed {
+        /// DynamoDB's message (`The conditional request failed`).
+        message: String,
+        /// The item as it was, when `ReturnValuesOnConditionCheckFailure` asked for it.
+        item: Option<AttributeMap>,
+    },
+    /// `InternalServerError`.
+    #[error("InternalServerError: {0}")]
+    InternalServerError(String),
+    /// Any other error type reported by a remote service.
+    #[error("{error_type}: {message}")]
+    Service {
+        /// The error type, e.g. `ThrottlingException`.
+        error_type: String,
+        /// Its message.
+        message: String,
+    },
+    /// The request could not be sent or the response not read.
+    #[error("transport error: {0}")]
+    Transport(String),
+    /// A typed item could not be converted to or from its attributes.
+    #[error(transparent)]
+    Attribute(#[from] AttributeError),
+}
+
+impl Error {
+    /// DynamoDB's name for this error type (`ValidationException`, ...).
+    pub fn error_type(&self) -> &str {
+        match self {
+            Self::Validation(_) => "ValidationException",
+            Self::ResourceNotFound(_) => "ResourceNotFoundException",
+            Self::ResourceInUse(_) => "ResourceInUseException",
+            Self::ConditionalCheckFailed { .. } => "ConditionalCheckFailedException",
+            Self::InternalServerError(_) => "InternalServerError",
+            Self::Service { error_type, .. } => error_type,
+            Self::Transport(_) => "TransportError",
+            Self::Attribute(_) => "AttributeConversionError",
+        }
+    }
+
+    /// The message text, without the error type.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Validation(m)
+            | Self::ResourceNotFound(m)
+            | Self::ResourceInUse(m)
+            | Self::InternalServerError(m)
+            | Self::Transport(m) => m.clone(),
+            Self::ConditionalCheckFailed { message, .. } | Self::Service { message, .. } => {
+                message.clone()
+            }
+            Self::Attribute(e) => e.to_string(),
+        }
+    }
+
+    /// A ValidationException with this message.
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::Validation(message.into())
+    }
+}
+
+/// Result of a backend operation.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

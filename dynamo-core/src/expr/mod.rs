@@ -1,0 +1,5 @@
+//! DynamoDB expressions as one AST. So far: key conditions of Query.
+
+mod key_condition;
+
+pub use key_condition::{KeyCondition, SortKeyCondition, SortKeyOp};

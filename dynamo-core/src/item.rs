@@ -1,0 +1,701 @@
+//! Conversions between Rust types and DynamoDB attributes: the traits that
+//! `#[derive(Item)]` and `#[derive(Attribute)]` implement, and their
+//! implementations for standard types.
+//!
+//! | Rust | DynamoDB |
+//! |---|---|
+//! | `String`, `&str` (write only) | `S` |
+//! | integers, `f32`, `f64`, [`Number`] | `N` (exact; NaN and out-of-range floats are errors) |
+//! | `bool` | `BOOL` |
+//! | `Vec<u8>` | `B` |
+//! | `Vec<T>`, `VecDeque<T>` | `L` |
+//! | `HashMap<String, T>`, `BTreeMap<String, T>` | `M` |
+//! | `HashSet<T>`, `BTreeSet<T>` of strings / numbers / `Vec<u8>` | `SS` / `NS` / `BS` (an empty set is omitted) |
+//! | `Option<T>` | `T`, or omitted when `None` (read back from a missing attribute or `NULL`) |
+
+use crate::schema::{AttributeDefinition, KeySchemaElement, ScalarAttributeType};
+use crate::value::{AttributeMap, AttributeValue, KeyValue, Number};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::hash::Hash;
+use std::marker::PhantomData;
+
+/// A value could not be converted to or from DynamoDB attributes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AttributeError {
+    /// A required attribute is absent from the item.
+    #[error("missing attribute `{path}`")]
+    Missing {
+        /// Where in the item.
+        path: String,
+    },
+    /// The attribute has another DynamoDB type than the Rust type reads.
+    #[error("attribute `{path}`: expected {expected}, found {found}")]
+    TypeMismatch {
+        /// Where in the item.
+        path: String,
+        /// The DynamoDB type(s) the Rust type reads.
+        expected: &'static str,
+        /// The DynamoDB type found.
+        found: &'static str,
+    },
+    /// The value does not fit (a number out of range, NaN, an unknown enum variant...).
+    #[error("attribute `{path}`: {message}")]
+    Invalid {
+        /// Where in the item.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl AttributeError {
+    /// A type mismatch at the current position.
+    pub fn mismatch(expected: &'static str, found: &AttributeValue) -> Self {
+        Self::TypeMismatch {
+            path: String::new(),
+            expected,
+            found: found.type_name(),
+        }
+    }
+
+    /// An invalid value at the current position.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::Invalid {
+            path: String::new(),
+            message: message.into(),
+        }
+    }
+
+    /// A missing attribute `name`.
+    pub fn missing(name: &str) -> Self {
+        Self::Missing {
+            path: name.to_owned(),
+        }
+    }
+
+    /// Prefixes the error's path with the attribute `name` that contains it.
+    pub fn in_attribute(self, name: &str) -> Self {
+        self.prefixed(|path| {
+            if path.is_empty() {
+                name.to_owned()
+            } else if path.starts_with('[') {
+                format!("{name}{path}")
+            } else {
+                format!("{name}.{path}")
+            }
+        })
+    }
+
+    /// Prefixes the error's path with the list index that contains it.
+    pub fn in_element(self, index: usize) -> Self {
+        self.prefixed(|path| {
+            if path.is_empty() || path.starts_with('[') {
+                format!("[{index}]{path}")
+            } else {
+                format!("[{index}].{path}")
+            }
+        })
+    }
+
+    fn prefixed(self, f: impl FnOnce(&str) -> String) -> Self {
+        match self {
+            Self::Missing { path } => Self::Missing { path: f(&path) },
+            Self::TypeMismatch {
+                path,
+                expected,
+                found,
+            } => Self::TypeMismatch {
+                path: f(&path),
+                expected,
+                found,
+            },
+            Self::Invalid { path, message } => Self::Invalid {
+                path: f(&path),
+                message,
+            },
+        }
+    }
+}
+
+/// A Rust type stored as one DynamoDB attribute value.
+///
+/// Implemented for standard types (see the module table) and by
+/// `#[derive(Attribute)]` for nested structs, which are stored as `M`.
+///
+/// ```
+/// use dynamo_core::{Attribute, AttributeValue};
+/// let v = vec![1u32, 2, 3].to_attribute().unwrap();
+/// assert_eq!(format!("{v:?}"), r#"{"L":[{"N":"1"},{"N":"2"},{"N":"3"}]}"#);
+/// assert_eq!(Vec::<u32>::from_attribute(v).unwrap(), vec![1, 2, 3]);
+/// ```
+pub trait Attribute: Sized {
+    /// The attribute value of `self`.
+    fn to_attribute(&self) -> Result<AttributeValue, AttributeError>;
+
+    /// Reads `Self` from an attribute value.
+    fn from_attribute(value: AttributeValue) -> Result<Self, AttributeError>;
+
+    /// The value stored for a struct field, or `None` to leave the attribute
+    /// out of the item (`Option::None`, empty sets).
+    fn to_field(&self) -> Result<Option<AttributeValue>, AttributeError> {
+        self.to_attribute().map(Some)
+    }
+
+    /// The value of a struct field whose attribute is absent from the item,
+    /// or `None` when the attribute is required.
+    fn from_missing() -> Option<Self> {
+        None
+    }
+
+    /// How a `Vec<Self>` is stored: `L` by default, `B` for `Vec<u8>`.
+    #[doc(hidden)]
+    fn list_to_attribute(items: &[Self]) -> Result<AttributeValue, AttributeError> {
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v.to_attribute().map_err(|e| e.in_element(i)))
+            .collect::<Result<_, _>>()
+            .map(AttributeValue::L)
+    }
+
+    /// How a `Vec<Self>` is read back.
+    #[doc(hidden)]
+    fn list_from_attribute(value: AttributeValue) -> Result<Vec<Self>, AttributeError> {
+        match value {
+            AttributeValue::L(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| Self::from_attribute(v).map_err(|e| e.in_element(i)))
+                .collect(),
+            other => Err(AttributeError::mismatch("L", &other)),
+        }
+    }
+}
+
+/// A type that can be a key attribute: it converts infallibly to a string,
+/// number or binary value.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a DynamoDB key attribute",
+    label = "key attributes must be strings, integers, `Number` or `Vec<u8>`"
+)]
+pub trait KeyAttribute: Attribute {
+    /// The key's declared type in `AttributeDefinitions`.
+    const SCALAR_TYPE: ScalarAttributeType;
+
+    /// The key value of `self`.
+    fn to_key_value(&self) -> KeyValue;
+}
+
+/// An element type of a DynamoDB set (`SS`, `NS` or `BS`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an element of a DynamoDB set",
+    label = "sets hold strings (SS), numbers (NS) or `Vec<u8>` (BS)"
+)]
+pub trait SetElement: Attribute {
+    /// The set attribute holding `elements` (which are distinct).
+    fn to_set<'a>(
+        elements: impl Iterator<Item = &'a Self>,
+    ) -> Result<AttributeValue, AttributeError>
+    where
+        Self: 'a;
+
+    /// The elements of a set attribute.
+    fn from_set(value: AttributeValue) -> Result<Vec<Self>, AttributeError>;
+}
+
+impl Attribute for AttributeValue {
+    fn to_attribute(&self) -> Result<AttributeValue, AttributeError> {
+        Ok(self.clone())
+    }
+    fn from_attribute(value: AttributeValue) -> Result<Self, AttributeError> {
+        Ok(value)
+    }
+}
+
+impl Attribute for String {
+    fn to_attribute(&self) -> Result<AttributeValue, AttributeError> {
+        Ok(AttributeValue::S(self.clone()))
+    }
+    fn from_attribute(value: AttributeValue) -> Result<Self, AttributeError> {
+        match value {
+            AttributeValue::S(s) => Ok(s),
+            other => Err(AttributeError::mismatch("S", &other)),
+        }
+    }
+}
+
+impl KeyAttribute for String {
+    const SCALAR_TYPE: ScalarAttributeType = ScalarAttributeType::S;
+    fn to_key_value(&self) -> KeyValue {
+        KeyValue::S(self.clone())
+    }
+}
+
+impl SetElement for String {
+    fn to_set<'a>(
+        elements: impl Iterator<Item = &'a Self>,
+    ) -> Result<AttributeValue, AttributeError> {
+        Ok(AttributeValue::Ss(elements.cloned().collect()))
+    }
+    fn from_set(value: AttributeValue) -> Result<Vec<Self>, AttributeError> {
+        match value {
+            AttributeValue::Ss(s) => Ok(s.into_iter().collect()),
+            other => Err(AttributeError::mismatch("SS", &other)),
+        }
+    }
+}
+
+impl Attribute for bool {
+    fn to_attribute(&self) -> Result<AttributeValue, AttributeError> {
+        Ok(AttributeValue::Bool(*self))
+    }
+    fn from_attribute(value: AttributeValue) -> Result<Self, AttributeError> {
+        match value {
+            AttributeValue::Bool(b) => Ok(b),
+            other => Err(AttributeError::mismatch("BOOL", &other)),
+        }
+    }
+}
+
+impl Attribute for Number {
+    fn to_attribute(&self) -> Result<AttributeValue, AttributeError> {
+        Ok(AttributeValue::N(*self))
+    }
+    fn from_attribute(value: AttributeValue) -> Result<Self, AttributeError> {
+        match value {
+            AttributeValue::N(n) => Ok(n),
+            other => Err(AttributeError::mismatch("N", &other)),
+        }
+    }
+}
+
+impl KeyAttribute for Number {
+    const SCALAR_TYPE: ScalarAttributeType = ScalarAttributeType::N;
+    fn to_key_value(&self) -> KeyValue {
+        KeyValue::N(*self)
+    }
+}
+
+fn number_set<'a, T: 'a>(
+    elements: impl Iterator<Item = &'a T>,
+    convert: impl Fn(&T) -> Result<Number, AttributeError>,
+) -> Result<AttributeValue, AttributeError> {
+    elements
+        .map(convert)
+        .collect::<Result<BTreeSet<_>, _>>()
+        .map(AttributeValue::Ns)
+}
+
+fn from_number_set<T>(
+    value: AttributeValue,
+    convert: impl Fn(AttributeValue) -> Result<T, AttributeError>,
+) -> Result<Vec<T>, AttributeError> {
+    match value {
+        AttributeValue::Ns(s) => s
+            .into_iter()
+            .map(|n| convert(AttributeValue::N(n)))
+            .collect(),
+        other => Err(AttributeError::mismatch("NS", &other)),
+    }
+}
+
+macro_rules! integer_attribute {
+    ($($t:ty),*) => {$(
+        impl Attribute for $t {
+            fn to_attribute(&self) -> Result<AttributeValue, AttributeError> {
+                Ok(AttributeValue::N(Number::from(*self)))
+            }
+            fn from_attribute(value: AttributeValue) -> Result<Self, AttributeError> {
+                match value {
+                    AttributeValue::N(n) => <$t>::try_from(n)
+                        .map_err(|e| AttributeError::invalid(e.to_string())),
+                    other => Err(AttributeError::mismatch("N", &other)),
+                }
+            }
+            integer_attribute!(@list $t);
+        }
+
+        impl KeyAttribute for $t {
+            const SCALAR_TYPE: ScalarAttributeType = ScalarAttributeType::N;
+            fn to_key_value(&self) -> KeyValue {
+                KeyValue::N(Number::from(*self))
+            }
+        }
+
+        impl SetElement for $t {
+            fn to_set<'a>(elements: impl Iterator<Item = &'a Self>) -> Result<AttributeValue, AttributeError> {
+                number_set(elements, |v| Ok(Number::from(*v)))
+            }
+            fn from_set(value: AttributeValue) -> Result<Vec<Self>, AttributeError> {
+                from_number_set(value, Self::from_attribute)
+            }
+        }
+    )*};
+    // `Vec<u8>` is binary; every other integer vector is a list.
+    (@list u8) => {
+        fn list_to_attribute(items: &[Self]) -> Result<AttributeValue, AttributeError> {
+            Ok(AttributeValue::B(items.to_vec()))
+        }
+        fn list_from_attribute(value: AttributeValue) -> Result<Vec<Self>, AttributeError> {
+            match value {
+                AttributeValue::B(b) => Ok(b),
+                other => Err(AttributeError::mismatch("B", &other)),
+            }
+        }
+    };
+    (@list $t:ty) => {};
+}
+integer_attribute!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
+
+macro_rules! wide_integer_attribute {
+    ($($t:ty),*) => {$(
+        impl Attribute for $t {
+            fn to_attribute(&self) -> Result<AttributeValue, AttributeError> {
+                Number::try_from(*self)
+                    .map(AttributeValue::N)
+                    .map_err(|e| AttributeError::invalid(e.to_string()))
+            }
+            fn from_attribute(value: AttributeValue) -> Result<Self, AttributeError> {
+                match value {
+                    AttributeValue::N(n) => <$t>::try_from(n)
+                        .map_err(|e| AttributeError::invalid(e.to_string())),
+                    other => Err(AttributeError::mismatch("N", &other)),
+                }
+            }
+        }
+    )*};
+}
+wide_integer_attribute!(i128, u128);
+
+macro_rules! float_attribute {
+    ($($t:ty => $from:ident),*) => {$(
+        impl Attribute for $t {
+            fn to_attribute(&self) -> Result<AttributeValue, AttributeError> {
+                Number::$from(*self)
+                    .map(AttributeValue::N)
+                    .map_err(|e| AttributeError::invalid(e.to_string()))
+            }
+            fn from_attribute(value: AttributeValue) -> Result<Self, AttributeError> {
+                match value {
+                    AttributeValue::N(n) => Ok(n.to_f64() as $t),
+                    other => Err(AttributeError::mismatch("N", &other)),
+                }
+            }
+        }
+    )*};
+}
+float_attribute!(f64 => from_f64, f32 => from_f32);
+
+impl KeyAttribute for Vec<u8> {
+    const SCALAR_TYPE: ScalarAttributeType = ScalarAttributeType::B;
+    fn to_key_value(&self) -> KeyValue {
+        KeyValue::B(self.clone())
+    }
+}
+
+impl SetElement for Vec<u8> {
+    fn to_set<'a>(
+        elements: impl Iterator<Item = &'a Self>,
+    ) -> Result<AttributeValue, AttributeError> {
+        Ok(AttributeValue::Bs(elements.cloned().collect()))
+    }
+    fn from_set(value: AttributeValue) -> Result<Vec<Self>, AttributeError> {
+        match value {
+            AttributeValue::Bs(s) => Ok(s.into_iter().collect()),
+            other => Err(AttributeError::mismatch("BS", &other)),
+        }
+    }
+}
+
+impl<T: Attribute> Attribute for Vec<T> {
+    fn to_attribute(&self) -> Result<AttributeValue, AttributeError> {
+        T::list_to_attribute(self)
+    }
+    fn from_attribute(value: AttributeValue) -> Result<Self, AttributeError> {
+        T::list_from_attribute(value)
+    }
+}
+
+impl<T: Attribute> Attribute for VecDeque<T> {
+    fn to_attribute(&self) -> Result<AttributeValue, AttributeError> {
+        // A ring buffer is two slices; join their encodings (L or B).
+        let (front, back) = self.as_slices();
+        match (T::list_to_attribute(front)?, T::list_to_attribute(back)?) {
+            (AttributeValue::L(mut a), AttributeValue::L(b)) => {
+                a.extend(b);
+                Ok(AttributeValue::L(a))
+            }
+            (AttributeValue::B(mut a), AttributeValue::B(b)) => {
+                a.extend(b);
+                Ok(AttributeValue::B(a))
+            }
+            (a, _) => Ok(a),
+        }
+    }
+    fn from_attribute(value: AttributeValue) -> Result<Self, AttributeError> {
+        T::list_from_attribute(value).map(VecDeque::from)
+    }
+}
+
+impl<T: Attribute> Attribute for Option<T> {
+    fn to_attribute(&self) -> Result<AttributeValue, AttributeError> {
+        match self {
+            Some(v) => v.to_attribute(),
+            None => Ok(AttributeValue::Null),
+        }
+    }
+    fn from_attribute(value: AttributeValue) -> Result<Self, AttributeError> {
+        match value {
+            AttributeValue::Null => Ok(None),
+            v => T::from_attribute(v).map(Some),
+        }
+    }
+    fn to_field(&self) -> Result<Option<AttributeValue>, AttributeError> {
+        match self {
+            Some(v) => v.to_field(),
+            None => Ok(None),
+        }
+    }
+    fn from_missing() -> Option<Self> {
+        Some(None)
+    }
+}
+
+fn map_to_attribute<'a, T: Attribute + 'a>(
+    entries: impl Iterator<Item = (&'a String, &'a T)>,
+) -> Result<AttributeValue, AttributeError> {
+    let mut map = AttributeMap::new();
+    for (k, v) in entries {
+        map.insert(k.clone(), v.to_attribute().map_err(|e| e.in_attribute(k))?);
+    }
+    Ok(AttributeValue::M(map))
+}
+
+fn map_from_attribute<T: Attribute, C: FromIterator<(String, T)>>(
+    value: AttributeValue,
+) -> Result<C, AttributeError> {
+    match value {
+        AttributeValue::M(map) => map
+            .into_iter()
+            .map(|(k, v)| {
+                let v = T::from_attribute(v).map_err(|e| e.in_attribute(&k))?;
+                Ok((k, v))
+            })
+            .collect(),
+        other => Err(AttributeError::mismatch("M", &other)),
+    }
+}
+
+impl<T: Attribute, S: std::hash::BuildHasher + Default> Attribute for HashMap<String, T, S> {
+    fn to_attribute(&self) -> Result<AttributeValue, AttributeError> {
+        map_to_attribute(self.iter())
+    }
+    fn from_attribute(value: AttributeValue) -> Result<Self, AttributeError> {
+        map_from_attribute(value)
+    }
+}
+
+impl<T: Attribute> Attribute for BTreeMap<String, T> {
+    fn to_attribute(&self) -> Result<AttributeValue, AttributeError> {
+        map_to_attribute(self.iter())
+    }
+    fn from_attribute(value: AttributeValue) -> Result<Self, AttributeError> {
+        map_from_attribute(value)
+    }
+}
+
+fn set_field<'a, T: SetElement + 'a>(
+    len: usize,
+    elements: impl Iterator<Item = &'a T>,
+) -> Result<Option<AttributeValue>, AttributeError> {
+    if len == 0 {
+        Ok(None)
+    } else {
+        T::to_set(elements).map(Some)
+    }
+}
+
+fn set_attribute<'a, T: SetElement + 'a>(
+    len: usize,
+    elements: impl Iterator<Item = &'a T>,
+) -> Result<AttributeValue, AttributeError> {
+    if len == 0 {
+        Err(AttributeError::invalid(
+            "an empty set cannot be stored in DynamoDB",
+        ))
+    } else {
+        T::to_set(elements)
+    }
+}
+
+impl<T: SetElement + Eq + Hash, S: std::hash::BuildHasher + Default> Attribute for HashSet<T, S> {
+    fn to_attribute(&self) -> Result<AttributeValue, AttributeError> {
+        set_attribute(self.len(), self.iter())
+    }
+    fn from_attribute(value: AttributeValue) -> Result<Self, AttributeError> {
+        T::from_set(value).map(|v| v.into_iter().collect())
+    }
+    fn to_field(&self) -> Result<Option<AttributeValue>, AttributeError> {
+        set_field(self.len(), self.iter())
+    }
+    fn from_missing() -> Option<Self> {
+        Some(Self::default())
+    }
+}
+
+impl<T: SetElement + Ord> Attribute for BTreeSet<T> {
+    fn to_attribute(&self) -> Result<AttributeValue, AttributeError> {
+        set_attribute(self.len(), self.iter())
+    }
+    fn from_attribute(value: AttributeValue) -> Result<Self, AttributeError> {
+        T::from_set(value).map(|v| v.into_iter().collect())
+    }
+    fn to_field(&self) -> Result<Option<AttributeValue>, AttributeError> {
+        set_field(self.len(), self.iter())
+    }
+    fn from_missing() -> Option<Self> {
+        Some(Self::new())
+    }
+}
+
+/// Reads struct field `name` out of `item` (used by derived code).
+#[doc(hidden)]
+pub fn take_field<T: Attribute>(item: &mut AttributeMap, name: &str) -> Result<T, AttributeError> {
+    match item.remove(name) {
+        Some(v) => T::from_attribute(v).map_err(|e| e.in_attribute(name)),
+        None => T::from_missing().ok_or_else(|| AttributeError::missing(name)),
+    }
+}
+
+/// Writes struct field `name` into `item` unless the field is left out
+/// (used by derived code).
+#[doc(hidden)]
+pub fn put_field<T: Attribute>(
+    item: &mut AttributeMap,
+    name: &str,
+    value: &T,
+) -> Result<(), AttributeError> {
+    if let Some(v) = value.to_field().map_err(|e| e.in_attribute(name))? {
+        item.insert(name.to_owned(), v);
+    }
+    Ok(())
+}
+
+/// A key attribute of a table: its name and type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyAttributeSchema {
+    /// The attribute's name.
+    pub name: &'static str,
+    /// Its scalar type.
+    pub scalar_type: ScalarAttributeType,
+}
+
+/// The table a typed item lives in, as declared on the struct.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableSchema {
+    /// The table's name.
+    pub table_name: &'static str,
+    /// The partition key.
+    pub partition_key: KeyAttributeSchema,
+    /// The sort key, if the table has one.
+    pub sort_key: Option<KeyAttributeSchema>,
+}
+
+impl TableSchema {
+    /// The `KeySchema` of the table.
+    pub fn key_schema(&self) -> Vec<KeySchemaElement> {
+        let mut keys = vec![KeySchemaElement::hash(self.partition_key.name)];
+        keys.extend(self.sort_key.map(|k| KeySchemaElement::range(k.name)));
+        keys
+    }
+
+    /// The `AttributeDefinitions` of the key attributes.
+    pub fn attribute_definitions(&self) -> Vec<AttributeDefinition> {
+        std::iter::once(self.partition_key)
+            .chain(self.sort_key)
+            .map(|k| AttributeDefinition {
+                attribute_name: k.name.to_owned(),
+                attribute_type: k.scalar_type,
+            })
+            .collect()
+    }
+}
+
+/// The sort-key type of an item whose table has no sort key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoSortKey {}
+
+/// A Rust struct stored as a DynamoDB item; implemented by `#[derive(Item)]`.
+pub trait Item: Sized {
+    /// The type of the partition-key attribute.
+    type PartitionKey: KeyAttribute;
+    /// The type of the sort-key attribute, or [`NoSortKey`].
+    type SortKey;
+
+    /// The table and its key, as declared on the struct.
+    const SCHEMA: TableSchema;
+
+    /// The item's attributes.
+    fn to_item(&self) -> Result<AttributeMap, AttributeError>;
+
+    /// Reads the struct from an item's attributes.
+    fn from_item(item: AttributeMap) -> Result<Self, AttributeError>;
+
+    /// The primary key of this item.
+    fn primary_key(&self) -> Key<Self>;
+}
+
+/// The primary key of an item of type `T`: built by the derived
+/// `T::key(...)`, consumed by `get` and `delete`.
+pub struct Key<T> {
+    attributes: AttributeMap,
+    item: PhantomData<fn() -> T>,
+}
+
+impl<T: Item> Key<T> {
+    /// A key from the partition-key value and, for tables with one, the
+    /// sort-key value.
+    pub fn new(partition_key: KeyValue, sort_key: Option<KeyValue>) -> Self {
+        let schema = T::SCHEMA;
+        let mut attributes = AttributeMap::with_capacity(2);
+        attributes.insert(schema.partition_key.name.to_owned(), partition_key.into());
+        if let (Some(k), Some(v)) = (schema.sort_key, sort_key) {
+            attributes.insert(k.name.to_owned(), v.into());
+        }
+        Self {
+            attributes,
+            item: PhantomData,
+        }
+    }
+
+    /// The key's attributes.
+    pub fn attributes(&self) -> &AttributeMap {
+        &self.attributes
+    }
+
+    /// Takes the key's attributes.
+    pub fn into_attributes(self) -> AttributeMap {
+        self.attributes
+    }
+}
+
+impl<T> Clone for Key<T> {
+    fn clone(&self) -> Self {
+        Self {
+            attributes: self.attributes.clone(),
+            item: PhantomData,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Key<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Key").field(&self.attributes).finish()
+    }
+}
+
+impl<T> PartialEq for Key<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.attributes == other.attributes
+    }
+}

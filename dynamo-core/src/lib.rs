@@ -1,0 +1,30 @@
+//! Core of the `dynamo` DynamoDB SDK: the value model ([`AttributeValue`],
+//! exact [`Number`]s), the request/response model of every operation
+//! ([`ops`]), the [`Backend`] trait that engines implement, and the typed
+//! [`Client`]. It knows no engine and no AWS SDK.
+#![deny(missing_docs)]
+
+pub mod backend;
+pub mod client;
+pub mod error;
+pub mod expr;
+pub mod item;
+pub mod ops;
+pub mod schema;
+pub mod value;
+
+pub use backend::Backend;
+pub use client::{Client, KeyQuery};
+pub use error::{Error, Result};
+pub use item::{Attribute, AttributeError, Item, Key, KeyAttribute, SetElement, TableSchema};
+pub use value::{
+    AttributeMap, AttributeType, AttributeValue, KeyValue, Number, NumberError, WireError,
+    decode_json,
+};
+
+// Re-exported for the derive macro's generated code.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::item::{KeyAttributeSchema, NoSortKey, put_field, take_field};
+    pub use crate::schema::ScalarAttributeType;
+}

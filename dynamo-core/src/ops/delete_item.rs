@@ -1,0 +1,50 @@
+//! `DeleteItem`.
+
+use super::{ReturnValue, validate_table_name};
+use crate::error::Error;
+use crate::value::AttributeMap;
+use serde::{Deserialize, Serialize};
+
+/// Input of `DeleteItem`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteItemInput {
+    /// The table to delete from.
+    pub table_name: String,
+    /// The item's full primary key.
+    pub key: AttributeMap,
+    /// `NONE` or `ALL_OLD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_values: Option<ReturnValue>,
+}
+
+/// Output of `DeleteItem`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteItemOutput {
+    /// The deleted item, with `ReturnValues: ALL_OLD` and when one existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<AttributeMap>,
+}
+
+impl DeleteItemInput {
+    /// A delete of the item with `key`.
+    pub fn new(table_name: impl Into<String>, key: AttributeMap) -> Self {
+        Self {
+            table_name: table_name.into(),
+            key,
+            return_values: None,
+        }
+    }
+
+    /// Checks what DynamoDB checks before looking at the table.
+    pub fn validate(&self) -> Result<(), Error> {
+        validate_table_name(&self.table_name)?;
+        match self.return_values {
+            None | Some(ReturnValue::None | ReturnValue::AllOld) => Ok(()),
+            Some(_) => Err(Error::validation(
+                "ReturnValues can only be ALL_OLD or NONE",
+            )),
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! `DescribeTable`.
+
+use crate::schema::TableDescription;
+use serde::{Deserialize, Serialize};
+
+/// Input of `DescribeTable`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeTableInput {
+    /// The table to describe.
+    pub table_name: String,
+}
+
+/// Output of `DescribeTable`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeTableOutput {
+    /// The table.
+    pub table: TableDescription,
+}

@@ -1,0 +1,44 @@
+//! `GetItem`.
+
+use super::validate_table_name;
+use crate::error::Error;
+use crate::value::AttributeMap;
+use serde::{Deserialize, Serialize};
+
+/// Input of `GetItem`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetItemInput {
+    /// The table to read.
+    pub table_name: String,
+    /// The item's full primary key.
+    pub key: AttributeMap,
+    /// Strongly consistent read; DynamoDB defaults to eventual consistency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consistent_read: Option<bool>,
+}
+
+/// Output of `GetItem`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetItemOutput {
+    /// The item, absent when no item has the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<AttributeMap>,
+}
+
+impl GetItemInput {
+    /// A read of the item with `key`.
+    pub fn new(table_name: impl Into<String>, key: AttributeMap) -> Self {
+        Self {
+            table_name: table_name.into(),
+            key,
+            consistent_read: None,
+        }
+    }
+
+    /// Checks what DynamoDB checks before looking at the table.
+    pub fn validate(&self) -> Result<(), Error> {
+        validate_table_name(&self.table_name)
+    }
+}

@@ -1,0 +1,97 @@
+//! The request and response model of every operation, one module each,
+//! named after the DynamoDB operation. Structs serialize with DynamoDB's JSON
+//! member names; `validate` methods hold the checks DynamoDB makes before it
+//! looks at any table, so they run the same in a client and in the engine.
+
+mod create_table;
+mod delete_item;
+mod delete_table;
+mod describe_table;
+mod get_item;
+mod list_tables;
+mod put_item;
+mod query;
+mod scan;
+
+pub use create_table::{CreateTableInput, CreateTableOutput};
+pub use delete_item::{DeleteItemInput, DeleteItemOutput};
+pub use delete_table::{DeleteTableInput, DeleteTableOutput};
+pub use describe_table::{DescribeTableInput, DescribeTableOutput};
+pub use get_item::{GetItemInput, GetItemOutput};
+pub use list_tables::{ListTablesInput, ListTablesOutput};
+pub use put_item::{PutItemInput, PutItemOutput};
+pub use query::{QueryInput, QueryOutput};
+pub use scan::{ScanInput, ScanOutput};
+
+use crate::error::Error;
+use serde::{Deserialize, Serialize};
+
+/// `ReturnValues`: which item image a write returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ReturnValue {
+    /// Nothing (the default).
+    #[default]
+    None,
+    /// The whole item as it was before the write.
+    AllOld,
+    /// The updated attributes as they were before (UpdateItem only).
+    UpdatedOld,
+    /// The whole item after the write (UpdateItem only).
+    AllNew,
+    /// The updated attributes after the write (UpdateItem only).
+    UpdatedNew,
+}
+
+/// `Select`: what a Query or Scan returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Select {
+    /// Every attribute of each item.
+    AllAttributes,
+    /// Every attribute projected into the index.
+    AllProjectedAttributes,
+    /// The attributes named by the projection expression.
+    SpecificAttributes,
+    /// Only `Count` and `ScannedCount`, no items.
+    Count,
+}
+
+/// Checks a table name against DynamoDB's model constraints (3 to 255
+/// characters of `[a-zA-Z0-9_.-]`), with DynamoDB's message.
+pub fn validate_table_name(name: &str) -> Result<(), Error> {
+    validate_name(name, "tableName")
+}
+
+/// Checks an index name the same way as a table name.
+pub fn validate_index_name(name: &str) -> Result<(), Error> {
+    validate_name(name, "indexName")
+}
+
+fn validate_name(name: &str, member: &str) -> Result<(), Error> {
+    let constraint = if name.len() < 3 {
+        "Member must have length greater than or equal to 3"
+    } else if name.len() > 255 {
+        "Member must have length less than or equal to 255"
+    } else if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    {
+        "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+    } else {
+        return Ok(());
+    };
+    Err(Error::Validation(format!(
+        "1 validation error detected: Value '{name}' at '{member}' failed to satisfy constraint: {constraint}"
+    )))
+}
+
+/// Checks that `Limit` is at least 1, with DynamoDB's message.
+pub(crate) fn validate_limit(limit: Option<i32>) -> Result<(), Error> {
+    match limit {
+        Some(l) if l < 1 => Err(Error::Validation(format!(
+            "1 validation error detected: Value '{l}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
+        ))),
+        _ => Ok(()),
+    }
+}
