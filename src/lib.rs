@@ -1,1 +1,102 @@
-//! placeholder
+//! `dynamo`: a typed DynamoDB SDK.
+//!
+//! Derive [`Item`] on a struct to map it to a table's items and keys, connect
+//! to the bundled in-process engine or to DynamoDB with one connection
+//! string, and read and write typed values:
+//!
+//! ```
+//! use dynamo::Item;
+//!
+//! #[derive(Item, Debug, PartialEq)]
+//! #[dynamo(table = "orders")]
+//! struct Order {
+//!     #[dynamo(partition_key)]
+//!     customer_id: String,
+//!     #[dynamo(sort_key)]
+//!     order_id: u64,
+//!     total_cents: u64,
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let db = dynamo::connect("local://memory").await?;
+//! db.create_table::<Order>().await?;
+//! let order = Order { customer_id: "c1".into(), order_id: 7, total_cents: 1250 };
+//! db.put(&order).await?;
+//! assert_eq!(db.get(Order::key("c1", 7u64)).await?, Some(order));
+//! # Ok(())
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+pub use dynamo_core::*;
+pub use dynamo_derive::{Attribute, Item};
+
+/// The in-process engine, when the `local` feature is on.
+#[cfg(feature = "local")]
+pub use dynamo_local as local;
+
+/// A connection string could not be turned into a client.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// The string names no backend this crate knows.
+    #[error(
+        "unsupported connection string `{0}`: expected `local://memory`, `local:///<dir>`, `http(s)://<host>:<port>` or `aws://<region>`"
+    )]
+    UnsupportedUrl(String),
+    /// The backend exists but its cargo feature is off.
+    #[error("connection string `{url}` needs the `{feature}` feature of the `dynamo` crate")]
+    FeatureDisabled {
+        /// The connection string.
+        url: String,
+        /// The feature to enable.
+        feature: &'static str,
+    },
+    /// The backend is known but this version cannot open it yet.
+    #[error("connection string `{url}`: {reason}")]
+    NotSupported {
+        /// The connection string.
+        url: String,
+        /// Why.
+        reason: &'static str,
+    },
+}
+
+/// Opens a client from a connection string.
+///
+/// * `local://memory`: a fresh in-process engine holding data in memory
+///   (feature `local`, on by default).
+/// * `local:///<dir>`: an in-process engine persisting to a directory
+///   (not available yet).
+/// * `http://host:port` / `aws://<region>`: DynamoDB or a compatible server
+///   through the AWS SDK (not available yet).
+pub async fn connect(url: &str) -> Result<Client, ConnectError> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| ConnectError::UnsupportedUrl(url.to_owned()))?;
+    match (scheme, rest) {
+        ("local", "memory") => local_memory(url),
+        ("local", path) if path.starts_with('/') => Err(ConnectError::NotSupported {
+            url: url.to_owned(),
+            reason: "durable local storage is not implemented yet; use local://memory",
+        }),
+        ("http" | "https" | "aws", _) => Err(ConnectError::NotSupported {
+            url: url.to_owned(),
+            reason: "the AWS SDK backend is not implemented yet; use local://memory",
+        }),
+        _ => Err(ConnectError::UnsupportedUrl(url.to_owned())),
+    }
+}
+
+#[cfg(feature = "local")]
+fn local_memory(_url: &str) -> Result<Client, ConnectError> {
+    Ok(Client::new(dynamo_local::Engine::new()))
+}
+
+#[cfg(not(feature = "local"))]
+fn local_memory(url: &str) -> Result<Client, ConnectError> {
+    Err(ConnectError::FeatureDisabled {
+        url: url.to_owned(),
+        feature: "local",
+    })
+}

@@ -128,6 +128,11 @@ impl AttributeError {
 /// assert_eq!(format!("{v:?}"), r#"{"L":[{"N":"1"},{"N":"2"},{"N":"3"}]}"#);
 /// assert_eq!(Vec::<u32>::from_attribute(v).unwrap(), vec![1, 2, 3]);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be stored as a DynamoDB attribute",
+    label = "this type has no DynamoDB representation",
+    note = "supported: strings, numbers, bool, Vec<u8>, Option, Vec, HashMap<String, _>, sets, and types that derive `dynamo::Attribute`"
+)]
 pub trait Attribute: Sized {
     /// The attribute value of `self`.
     fn to_attribute(&self) -> Result<AttributeValue, AttributeError>;
