@@ -3,9 +3,11 @@
 //! subset that can be a key, ordered the way DynamoDB orders sort keys.
 
 mod number;
+mod size;
 mod wire;
 
 pub use number::{Number, NumberError, NumberRangeError};
+pub use size::{MAX_ITEM_SIZE, attribute_size, item_size};
 pub use wire::{WireError, decode_json};
 
 use std::collections::{BTreeSet, HashMap};

@@ -1,0 +1,211 @@
+//! Primary keys: extraction from items and key maps with DynamoDB's
+//! validation messages, and the partition hash that orders a Scan.
+
+use dynamo_core::schema::ScalarAttributeType;
+use dynamo_core::{AttributeMap, AttributeValue, Error, KeyValue};
+
+/// Largest partition-key value, in bytes.
+const MAX_PARTITION_KEY_BYTES: usize = 2048;
+/// Largest sort-key value, in bytes.
+const MAX_SORT_KEY_BYTES: usize = 1024;
+
+/// A key attribute of a table: name and declared type.
+#[derive(Clone, Debug)]
+pub(crate) struct KeyDef {
+    pub name: String,
+    pub scalar_type: ScalarAttributeType,
+}
+
+/// The table's key attributes.
+#[derive(Clone, Debug)]
+pub(crate) struct KeySchema {
+    pub partition_key: KeyDef,
+    pub sort_key: Option<KeyDef>,
+}
+
+/// A primary key, checked against the schema.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PrimaryKey {
+    pub partition: KeyValue,
+    pub sort: Option<KeyValue>,
+}
+
+fn scalar_of(value: &AttributeValue) -> Option<KeyValue> {
+    match value {
+        AttributeValue::S(s) => Some(KeyValue::S(s.clone())),
+        AttributeValue::N(n) => Some(KeyValue::N(*n)),
+        AttributeValue::B(b) => Some(KeyValue::B(b.clone())),
+        _ => None,
+    }
+}
+
+fn is_empty(value: &KeyValue) -> bool {
+    match value {
+        KeyValue::S(s) => s.is_empty(),
+        KeyValue::B(b) => b.is_empty(),
+        KeyValue::N(_) => false,
+    }
+}
+
+fn empty_kind(value: &KeyValue) -> &'static str {
+    match value {
+        KeyValue::B(_) => "binary",
+        _ => "string",
+    }
+}
+
+impl KeySchema {
+    fn defs(&self) -> impl Iterator<Item = &KeyDef> {
+        std::iter::once(&self.partition_key).chain(self.sort_key.as_ref())
+    }
+
+    fn check_sizes(&self, key: &PrimaryKey) -> Result<(), Error> {
+        if key.partition.size() > MAX_PARTITION_KEY_BYTES {
+            return Err(Error::validation(
+                "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes",
+            ));
+        }
+        if key
+            .sort
+            .as_ref()
+            .is_some_and(|s| s.size() > MAX_SORT_KEY_BYTES)
+        {
+            return Err(Error::validation(
+                "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The key of an item being written (PutItem), with the item messages.
+    pub fn key_of_item(&self, item: &AttributeMap) -> Result<PrimaryKey, Error> {
+        let mut values = Vec::with_capacity(2);
+        for def in self.defs() {
+            let value = item.get(&def.name).ok_or_else(|| {
+                Error::Validation(format!(
+                    "One or more parameter values were invalid: Missing the key {} in the item",
+                    def.name
+                ))
+            })?;
+            let scalar = scalar_of(value)
+                .filter(|k| k.scalar_type() == def.scalar_type)
+                .ok_or_else(|| {
+                    Error::Validation(format!(
+                        "One or more parameter values were invalid: Type mismatch for key {} expected: {} actual: {}",
+                        def.name,
+                        def.scalar_type.as_str(),
+                        value.type_name()
+                    ))
+                })?;
+            if is_empty(&scalar) {
+                return Err(Error::Validation(format!(
+                    "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty {} value. Key: {}",
+                    empty_kind(&scalar),
+                    def.name
+                )));
+            }
+            values.push(scalar);
+        }
+        let key = self.assemble(values);
+        self.check_sizes(&key)?;
+        Ok(key)
+    }
+
+    /// The key named by a `Key` parameter (GetItem, DeleteItem): exactly the
+    /// key attributes, of the declared types.
+    pub fn key_of_key(&self, key: &AttributeMap) -> Result<PrimaryKey, Error> {
+        self.parse_key(key, "")
+    }
+
+    /// The key of an `ExclusiveStartKey`.
+    pub fn start_key(&self, key: &AttributeMap) -> Result<PrimaryKey, Error> {
+        self.parse_key(key, "The provided starting key is invalid: ")
+    }
+
+    fn parse_key(&self, key: &AttributeMap, prefix: &str) -> Result<PrimaryKey, Error> {
+        let mismatch = || {
+            Error::Validation(format!(
+                "{prefix}The provided key element does not match the schema"
+            ))
+        };
+        let expected = 1 + usize::from(self.sort_key.is_some());
+        if key.len() != expected {
+            return Err(mismatch());
+        }
+        let mut values = Vec::with_capacity(2);
+        for def in self.defs() {
+            let scalar = key
+                .get(&def.name)
+                .and_then(scalar_of)
+                .filter(|k| k.scalar_type() == def.scalar_type)
+                .ok_or_else(mismatch)?;
+            if is_empty(&scalar) {
+                return Err(Error::Validation(format!(
+                    "{prefix}One or more parameter values were invalid: The AttributeValue for a key attribute cannot contain an empty {} value. Key: {}",
+                    empty_kind(&scalar),
+                    def.name
+                )));
+            }
+            values.push(scalar);
+        }
+        let key = self.assemble(values);
+        self.check_sizes(&key)?;
+        Ok(key)
+    }
+
+    fn assemble(&self, mut values: Vec<KeyValue>) -> PrimaryKey {
+        let sort = if self.sort_key.is_some() {
+            values.pop()
+        } else {
+            None
+        };
+        let partition = values.pop().unwrap_or(KeyValue::S(String::new()));
+        PrimaryKey { partition, sort }
+    }
+
+    /// The key attributes of `key`, as an item map (`LastEvaluatedKey`).
+    pub fn key_map(&self, key: &PrimaryKey) -> AttributeMap {
+        let mut map = AttributeMap::with_capacity(2);
+        map.insert(
+            self.partition_key.name.clone(),
+            key.partition.clone().into(),
+        );
+        if let (Some(def), Some(sort)) = (&self.sort_key, &key.sort) {
+            map.insert(def.name.clone(), sort.clone().into());
+        }
+        map
+    }
+}
+
+/// A stable 64-bit hash of a partition-key value (FNV-1a). Scans walk
+/// partitions in this order, and parallel-scan segments split its range, as
+/// DynamoDB spreads partitions by key hash.
+pub(crate) fn partition_hash(key: &KeyValue) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut h = OFFSET;
+    let mut feed = |bytes: &[u8]| {
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(PRIME);
+        }
+    };
+    match key {
+        KeyValue::S(s) => {
+            feed(b"S");
+            feed(s.as_bytes());
+        }
+        KeyValue::B(b) => {
+            feed(b"B");
+            feed(b);
+        }
+        KeyValue::N(n) => {
+            // Numbers are canonical, so equal numbers feed equal bytes.
+            feed(b"N");
+            feed(&[u8::from(n.is_negative())]);
+            feed(&n.mantissa().to_le_bytes());
+            feed(&n.exponent().to_le_bytes());
+        }
+    }
+    h
+}
