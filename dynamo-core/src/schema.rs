@@ -156,6 +156,12 @@ pub struct TableDescription {
     pub item_count: i64,
     /// Total size of the items, in bytes.
     pub table_size_bytes: i64,
+    /// The table's global secondary indexes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub global_secondary_indexes: Option<Vec<GlobalSecondaryIndexDescription>>,
+    /// The table's local secondary indexes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_secondary_indexes: Option<Vec<LocalSecondaryIndexDescription>>,
 }
 
 impl TableDescription {
@@ -174,4 +180,173 @@ impl TableDescription {
             .find(|k| k.key_type == KeyType::Range)
             .map(|k| k.attribute_name.as_str())
     }
+}
+
+/// Which attributes an index stores besides the keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ProjectionType {
+    /// Every attribute.
+    All,
+    /// Only the table and index key attributes.
+    KeysOnly,
+    /// The keys plus `NonKeyAttributes`.
+    Include,
+}
+
+/// An index's `Projection`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct Projection {
+    /// What the index stores.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub projection_type: Option<ProjectionType>,
+    /// The extra attributes of an `INCLUDE` projection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub non_key_attributes: Option<Vec<String>>,
+}
+
+impl Projection {
+    /// A projection of every attribute.
+    pub fn all() -> Self {
+        Self {
+            projection_type: Some(ProjectionType::All),
+            non_key_attributes: None,
+        }
+    }
+
+    /// A projection of the keys only.
+    pub fn keys_only() -> Self {
+        Self {
+            projection_type: Some(ProjectionType::KeysOnly),
+            non_key_attributes: None,
+        }
+    }
+
+    /// A projection of the keys and `attributes`.
+    pub fn include<S: Into<String>>(attributes: impl IntoIterator<Item = S>) -> Self {
+        Self {
+            projection_type: Some(ProjectionType::Include),
+            non_key_attributes: Some(attributes.into_iter().map(Into::into).collect()),
+        }
+    }
+}
+
+/// A global secondary index of a `CreateTable` request or an index creation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GlobalSecondaryIndex {
+    /// The index's name.
+    pub index_name: String,
+    /// Its key: one to four HASH elements, then up to four RANGE elements.
+    pub key_schema: Vec<KeySchemaElement>,
+    /// What it stores.
+    pub projection: Projection,
+    /// Its capacity, for provisioned tables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned_throughput: Option<ProvisionedThroughput>,
+}
+
+/// A local secondary index of a `CreateTable` request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LocalSecondaryIndex {
+    /// The index's name.
+    pub index_name: String,
+    /// Its key: the table's partition key and another sort key.
+    pub key_schema: Vec<KeySchemaElement>,
+    /// What it stores.
+    pub projection: Projection,
+}
+
+/// A secondary index's lifecycle state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum IndexStatus {
+    /// Being created (and backfilled).
+    Creating,
+    /// Being changed.
+    Updating,
+    /// Being deleted.
+    Deleting,
+    /// Ready for use.
+    Active,
+}
+
+/// A global secondary index as a table description reports it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GlobalSecondaryIndexDescription {
+    /// The index's name.
+    pub index_name: String,
+    /// Its key.
+    pub key_schema: Vec<KeySchemaElement>,
+    /// What it stores.
+    pub projection: Projection,
+    /// Lifecycle state.
+    pub index_status: IndexStatus,
+    /// Whether existing items are still being added to a new index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backfilling: Option<bool>,
+    /// Provisioned capacity (zeros for on-demand tables).
+    pub provisioned_throughput: ProvisionedThroughputDescription,
+    /// Total size of the index entries, in bytes.
+    pub index_size_bytes: i64,
+    /// Number of index entries.
+    pub item_count: i64,
+    /// `<table ARN>/index/<name>`.
+    pub index_arn: String,
+}
+
+/// A local secondary index as a table description reports it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LocalSecondaryIndexDescription {
+    /// The index's name.
+    pub index_name: String,
+    /// Its key.
+    pub key_schema: Vec<KeySchemaElement>,
+    /// What it stores.
+    pub projection: Projection,
+    /// Total size of the index entries, in bytes.
+    pub index_size_bytes: i64,
+    /// Number of index entries.
+    pub item_count: i64,
+    /// `<table ARN>/index/<name>`.
+    pub index_arn: String,
+}
+
+/// `TimeToLiveSpecification`: which attribute holds expiry times.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TimeToLiveSpecification {
+    /// Turn expiry on or off.
+    pub enabled: bool,
+    /// The attribute holding epoch seconds.
+    pub attribute_name: String,
+}
+
+/// A table's TTL state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TimeToLiveStatus {
+    /// Being turned on.
+    Enabling,
+    /// Being turned off.
+    Disabling,
+    /// On.
+    Enabled,
+    /// Off.
+    Disabled,
+}
+
+/// `TimeToLiveDescription`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TimeToLiveDescription {
+    /// TTL state.
+    pub time_to_live_status: TimeToLiveStatus,
+    /// The expiry attribute, when TTL is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute_name: Option<String>,
 }

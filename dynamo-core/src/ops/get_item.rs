@@ -3,6 +3,7 @@
 use super::validate_table_name;
 use crate::error::Error;
 use crate::value::AttributeMap;
+use super::{ConsumedCapacity, ReturnConsumedCapacity};
 use serde::{Deserialize, Serialize};
 
 /// Input of `GetItem`.
@@ -16,6 +17,9 @@ pub struct GetItemInput {
     /// Strongly consistent read; DynamoDB defaults to eventual consistency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consistent_read: Option<bool>,
+    /// Capacity detail to return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_consumed_capacity: Option<ReturnConsumedCapacity>,
 }
 
 /// Output of `GetItem`.
@@ -25,6 +29,9 @@ pub struct GetItemOutput {
     /// The item, absent when no item has the key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<AttributeMap>,
+    /// Capacity consumed, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumed_capacity: Option<ConsumedCapacity>,
 }
 
 impl GetItemInput {
@@ -34,6 +41,7 @@ impl GetItemInput {
             table_name: table_name.into(),
             key,
             consistent_read: None,
+            return_consumed_capacity: None,
         }
     }
 

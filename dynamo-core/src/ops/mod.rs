@@ -3,6 +3,9 @@
 //! member names; `validate` methods hold the checks DynamoDB makes before it
 //! looks at any table, so they run the same in a client and in the engine.
 
+mod batch_get_item;
+mod batch_write_item;
+mod capacity;
 mod create_table;
 mod delete_item;
 mod delete_table;
@@ -12,7 +15,12 @@ mod list_tables;
 mod put_item;
 mod query;
 mod scan;
+mod time_to_live;
+mod update_table;
 
+pub use batch_get_item::{BatchGetItemInput, BatchGetItemOutput, KeysAndAttributes};
+pub use batch_write_item::{BatchWriteItemInput, BatchWriteItemOutput, WriteRequest};
+pub use capacity::{Capacity, ConsumedCapacity, ReturnConsumedCapacity};
 pub use create_table::{CreateTableInput, CreateTableOutput};
 pub use delete_item::{DeleteItemInput, DeleteItemOutput};
 pub use delete_table::{DeleteTableInput, DeleteTableOutput};
@@ -22,6 +30,14 @@ pub use list_tables::{ListTablesInput, ListTablesOutput};
 pub use put_item::{PutItemInput, PutItemOutput};
 pub use query::{QueryInput, QueryOutput};
 pub use scan::{ScanInput, ScanOutput};
+pub use time_to_live::{
+    DescribeTimeToLiveInput, DescribeTimeToLiveOutput, UpdateTimeToLiveInput,
+    UpdateTimeToLiveOutput,
+};
+pub use update_table::{
+    DeleteGlobalSecondaryIndexAction, GlobalSecondaryIndexUpdate, UpdateGlobalSecondaryIndexAction,
+    UpdateTableInput, UpdateTableOutput,
+};
 
 use crate::error::Error;
 use serde::{Deserialize, Serialize};
@@ -68,7 +84,7 @@ pub fn validate_index_name(name: &str) -> Result<(), Error> {
     validate_name(name, "indexName")
 }
 
-fn validate_name(name: &str, member: &str) -> Result<(), Error> {
+pub(crate) fn validate_name(name: &str, member: &str) -> Result<(), Error> {
     let constraint = if name.len() < 3 {
         "Member must have length greater than or equal to 3"
     } else if name.len() > 255 {

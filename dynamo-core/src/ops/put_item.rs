@@ -3,6 +3,7 @@
 use super::{ReturnValue, validate_table_name};
 use crate::error::Error;
 use crate::value::AttributeMap;
+use super::{ConsumedCapacity, ReturnConsumedCapacity};
 use serde::{Deserialize, Serialize};
 
 /// Input of `PutItem`.
@@ -16,6 +17,9 @@ pub struct PutItemInput {
     /// `NONE` or `ALL_OLD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_values: Option<ReturnValue>,
+    /// Capacity detail to return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_consumed_capacity: Option<ReturnConsumedCapacity>,
 }
 
 /// Output of `PutItem`.
@@ -25,6 +29,9 @@ pub struct PutItemOutput {
     /// The replaced item, with `ReturnValues: ALL_OLD` and when one existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<AttributeMap>,
+    /// Capacity consumed, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumed_capacity: Option<ConsumedCapacity>,
 }
 
 impl PutItemInput {
@@ -34,6 +41,7 @@ impl PutItemInput {
             table_name: table_name.into(),
             item,
             return_values: None,
+            return_consumed_capacity: None,
         }
     }
 

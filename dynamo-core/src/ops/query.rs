@@ -4,6 +4,7 @@ use super::{Select, validate_index_name, validate_limit, validate_table_name};
 use crate::error::Error;
 use crate::expr::KeyCondition;
 use crate::value::AttributeMap;
+use super::{ConsumedCapacity, ReturnConsumedCapacity};
 use serde::{Deserialize, Serialize};
 
 /// Input of `Query`.
@@ -28,6 +29,8 @@ pub struct QueryInput {
     pub consistent_read: Option<bool>,
     /// What to return.
     pub select: Option<Select>,
+    /// Capacity detail to return.
+    pub return_consumed_capacity: Option<ReturnConsumedCapacity>,
 }
 
 /// Output of `Query`.
@@ -44,6 +47,9 @@ pub struct QueryOutput {
     /// Key to pass as `ExclusiveStartKey` for the next page, when the query stopped early.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_evaluated_key: Option<AttributeMap>,
+    /// Capacity consumed, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumed_capacity: Option<ConsumedCapacity>,
 }
 
 impl QueryInput {
@@ -58,6 +64,7 @@ impl QueryInput {
             exclusive_start_key: None,
             consistent_read: None,
             select: None,
+            return_consumed_capacity: None,
         }
     }
 

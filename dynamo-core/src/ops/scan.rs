@@ -3,6 +3,7 @@
 use super::{Select, validate_index_name, validate_limit, validate_table_name};
 use crate::error::Error;
 use crate::value::AttributeMap;
+use super::{ConsumedCapacity, ReturnConsumedCapacity};
 use serde::{Deserialize, Serialize};
 
 /// Input of `Scan`.
@@ -32,6 +33,9 @@ pub struct ScanInput {
     /// Number of segments of a parallel scan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_segments: Option<i32>,
+    /// Capacity detail to return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_consumed_capacity: Option<ReturnConsumedCapacity>,
 }
 
 /// Output of `Scan`.
@@ -48,6 +52,9 @@ pub struct ScanOutput {
     /// Key to pass as `ExclusiveStartKey` for the next page, when the scan stopped early.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_evaluated_key: Option<AttributeMap>,
+    /// Capacity consumed, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumed_capacity: Option<ConsumedCapacity>,
 }
 
 impl ScanInput {

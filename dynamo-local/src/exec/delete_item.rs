@@ -11,5 +11,6 @@ pub(crate) fn delete_item(engine: &Engine, input: DeleteItemInput) -> Result<Del
     let old = table.write().delete(&key);
     Ok(DeleteItemOutput {
         attributes: old.filter(|_| input.return_values == Some(ReturnValue::AllOld)),
+        consumed_capacity: None,
     })
 }

@@ -9,5 +9,8 @@ pub(crate) fn get_item(engine: &Engine, input: GetItemInput) -> Result<GetItemOu
     let table = engine.table(&input.table_name)?;
     let key = table.schema.key_of_key(&input.key)?;
     let item = table.read().get(&key).map(|stored| stored.item.clone());
-    Ok(GetItemOutput { item })
+    Ok(GetItemOutput {
+        item,
+        consumed_capacity: None,
+    })
 }

@@ -19,5 +19,6 @@ pub(crate) fn put_item(engine: &Engine, input: PutItemInput) -> Result<PutItemOu
     let old = table.write().put(key, input.item);
     Ok(PutItemOutput {
         attributes: old.filter(|_| input.return_values == Some(ReturnValue::AllOld)),
+        consumed_capacity: None,
     })
 }

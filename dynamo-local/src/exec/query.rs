@@ -229,5 +229,6 @@ pub(crate) fn query(engine: &Engine, input: QueryInput) -> Result<QueryOutput> {
         count,
         scanned_count,
         last_evaluated_key,
+        consumed_capacity: None,
     })
 }

@@ -82,5 +82,6 @@ pub(crate) fn scan(engine: &Engine, input: ScanInput) -> Result<ScanOutput> {
         count,
         scanned_count,
         last_evaluated_key,
+        consumed_capacity: None,
     })
 }

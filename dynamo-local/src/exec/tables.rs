@@ -93,6 +93,8 @@ pub(crate) fn create_table(engine: &Engine, input: CreateTableInput) -> Result<C
         provisioned_throughput: throughput,
         item_count: 0,
         table_size_bytes: 0,
+        global_secondary_indexes: None,
+        local_secondary_indexes: None,
     };
     let mut catalog = engine.catalog_mut();
     if catalog.contains_key(&input.table_name) {
