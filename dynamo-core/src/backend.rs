@@ -20,6 +20,18 @@ pub trait Backend: Send + Sync + 'static {
     async fn describe_table(&self, input: DescribeTableInput) -> Result<DescribeTableOutput>;
     /// `ListTables`.
     async fn list_tables(&self, input: ListTablesInput) -> Result<ListTablesOutput>;
+    /// `UpdateTable`.
+    async fn update_table(&self, input: UpdateTableInput) -> Result<UpdateTableOutput>;
+    /// `UpdateTimeToLive`.
+    async fn update_time_to_live(
+        &self,
+        input: UpdateTimeToLiveInput,
+    ) -> Result<UpdateTimeToLiveOutput>;
+    /// `DescribeTimeToLive`.
+    async fn describe_time_to_live(
+        &self,
+        input: DescribeTimeToLiveInput,
+    ) -> Result<DescribeTimeToLiveOutput>;
     /// `PutItem`.
     async fn put_item(&self, input: PutItemInput) -> Result<PutItemOutput>;
     /// `GetItem`.
@@ -30,4 +42,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn query(&self, input: QueryInput) -> Result<QueryOutput>;
     /// `Scan`.
     async fn scan(&self, input: ScanInput) -> Result<ScanOutput>;
+    /// `BatchGetItem`.
+    async fn batch_get_item(&self, input: BatchGetItemInput) -> Result<BatchGetItemOutput>;
+    /// `BatchWriteItem`.
+    async fn batch_write_item(&self, input: BatchWriteItemInput) -> Result<BatchWriteItemOutput>;
 }

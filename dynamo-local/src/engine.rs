@@ -1,6 +1,8 @@
-//! The engine: a catalog of tables and the `Backend` implementation that
-//! dispatches each operation to its executor in `exec`.
+//! The engine: a catalog of tables, the clock, the TTL sweeper, and the
+//! `Backend` implementation that dispatches each operation to its executor
+//! in `exec`.
 
+use crate::clock::{Clock, SystemClock};
 use crate::exec;
 use crate::table::Table;
 use async_trait::async_trait;
@@ -8,17 +10,49 @@ use dynamo_core::ops::*;
 use dynamo_core::{Backend, Error, Result};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
+use std::time::{Duration, UNIX_EPOCH};
 
-/// An in-process DynamoDB-compatible engine holding its data in memory.
-///
-/// Safe to share across tasks and threads; clone a [`dynamo_core::Client`]
-/// built on it rather than the engine itself.
-pub struct Engine {
+/// How an [`Engine`] is set up.
+pub struct EngineOptions {
+    /// Where time comes from (TTL expiry, creation times).
+    pub clock: Arc<dyn Clock>,
+    /// How often a background thread deletes expired items; `None` runs no
+    /// thread (call [`Engine::sweep_expired`] yourself).
+    pub ttl_sweep_interval: Option<Duration>,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            clock: Arc::new(SystemClock),
+            ttl_sweep_interval: Some(Duration::from_secs(1)),
+        }
+    }
+}
+
+impl std::fmt::Debug for EngineOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineOptions")
+            .field("ttl_sweep_interval", &self.ttl_sweep_interval)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct Inner {
     catalog: RwLock<BTreeMap<String, Arc<Table>>>,
+    clock: Arc<dyn Clock>,
     region: String,
     account_id: String,
     next_id: AtomicU64,
+}
+
+/// An in-process DynamoDB-compatible engine holding its data in memory.
+///
+/// Safe to share across tasks and threads; clones share the same data.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
 }
 
 impl Default for Engine {
@@ -30,44 +64,74 @@ impl Default for Engine {
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
-            .field("region", &self.region)
+            .field("region", &self.inner.region)
             .finish_non_exhaustive()
     }
 }
 
 impl Engine {
-    /// An empty engine for region `us-east-1`, account `000000000000`.
+    /// An empty engine for region `us-east-1`, account `000000000000`, on
+    /// the system clock, sweeping expired items every second.
     pub fn new() -> Self {
-        Self {
-            catalog: RwLock::new(BTreeMap::new()),
-            region: "us-east-1".to_owned(),
-            account_id: "000000000000".to_owned(),
-            next_id: AtomicU64::new(1),
+        Self::with_options(EngineOptions::default())
+    }
+
+    /// An empty engine set up by `options`.
+    pub fn with_options(options: EngineOptions) -> Self {
+        let engine = Self {
+            inner: Arc::new(Inner {
+                catalog: RwLock::new(BTreeMap::new()),
+                clock: options.clock,
+                region: "us-east-1".to_owned(),
+                account_id: "000000000000".to_owned(),
+                next_id: AtomicU64::new(1),
+            }),
+        };
+        if let Some(interval) = options.ttl_sweep_interval {
+            spawn_sweeper(Arc::downgrade(&engine.inner), interval);
         }
+        engine
+    }
+
+    /// Deletes every item whose TTL attribute holds an epoch-seconds number
+    /// in the past (by the engine's clock), in every table with TTL on.
+    /// Returns how many items were deleted.
+    pub fn sweep_expired(&self) -> usize {
+        exec::ttl::sweep(self)
+    }
+
+    pub(crate) fn now(&self) -> Duration {
+        self.inner
+            .clock
+            .now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
     }
 
     pub(crate) fn region(&self) -> &str {
-        &self.region
+        &self.inner.region
     }
 
     pub(crate) fn account_id(&self) -> &str {
-        &self.account_id
+        &self.inner.account_id
     }
 
     /// A fresh identifier, unique within this engine.
     pub(crate) fn next_id(&self) -> u64 {
-        self.next_id.fetch_add(1, Ordering::Relaxed)
+        self.inner.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
-    pub(crate) fn catalog(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, Arc<Table>>> {
-        // The catalog is only ever changed by single insert/remove calls.
-        self.catalog.read().unwrap_or_else(|e| e.into_inner())
+    // The catalog only ever changes by single insert/remove calls, so a
+    // poisoned lock still holds a consistent map.
+    pub(crate) fn catalog(&self) -> RwLockReadGuard<'_, BTreeMap<String, Arc<Table>>> {
+        self.inner.catalog.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(crate) fn catalog_mut(
-        &self,
-    ) -> std::sync::RwLockWriteGuard<'_, BTreeMap<String, Arc<Table>>> {
-        self.catalog.write().unwrap_or_else(|e| e.into_inner())
+    pub(crate) fn catalog_mut(&self) -> RwLockWriteGuard<'_, BTreeMap<String, Arc<Table>>> {
+        self.inner
+            .catalog
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// The table named `name`, for data-plane operations.
@@ -77,6 +141,30 @@ impl Engine {
             .cloned()
             .ok_or_else(|| Error::ResourceNotFound("Requested resource not found".to_owned()))
     }
+}
+
+/// Runs the TTL sweep every `interval` until the engine is dropped.
+fn spawn_sweeper(engine: Weak<Inner>, interval: Duration) {
+    let spawned = std::thread::Builder::new()
+        .name("dynamo-local-ttl".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(interval);
+                let Some(inner) = engine.upgrade() else {
+                    return;
+                };
+                Engine { inner }.sweep_expired();
+            }
+        });
+    if let Err(e) = spawned {
+        report_sweeper_failure(&e);
+    }
+}
+
+/// Reports a sweeper that could not start; expiry then waits for explicit
+/// `sweep_expired` calls.
+fn report_sweeper_failure(error: &std::io::Error) {
+    eprintln!("dynamo-local: TTL sweeper thread could not start: {error}");
 }
 
 #[async_trait]
@@ -97,6 +185,24 @@ impl Backend for Engine {
         exec::tables::list_tables(self, input)
     }
 
+    async fn update_table(&self, input: UpdateTableInput) -> Result<UpdateTableOutput> {
+        exec::tables::update_table(self, input)
+    }
+
+    async fn update_time_to_live(
+        &self,
+        input: UpdateTimeToLiveInput,
+    ) -> Result<UpdateTimeToLiveOutput> {
+        exec::tables::update_time_to_live(self, input)
+    }
+
+    async fn describe_time_to_live(
+        &self,
+        input: DescribeTimeToLiveInput,
+    ) -> Result<DescribeTimeToLiveOutput> {
+        exec::tables::describe_time_to_live(self, input)
+    }
+
     async fn put_item(&self, input: PutItemInput) -> Result<PutItemOutput> {
         exec::put_item::put_item(self, input)
     }
@@ -115,5 +221,13 @@ impl Backend for Engine {
 
     async fn scan(&self, input: ScanInput) -> Result<ScanOutput> {
         exec::scan::scan(self, input)
+    }
+
+    async fn batch_get_item(&self, input: BatchGetItemInput) -> Result<BatchGetItemOutput> {
+        exec::batch::batch_get_item(self, input)
+    }
+
+    async fn batch_write_item(&self, input: BatchWriteItemInput) -> Result<BatchWriteItemOutput> {
+        exec::batch::batch_write_item(self, input)
     }
 }

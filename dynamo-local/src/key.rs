@@ -1,6 +1,7 @@
 //! Primary keys: extraction from items and key maps with DynamoDB's
 //! validation messages, and the partition hash that orders a Scan.
 
+use crate::table::{EntryKey, Ext, Position, Slot, StoredItem, Tiebreak};
 use dynamo_core::schema::ScalarAttributeType;
 use dynamo_core::{AttributeMap, AttributeValue, Error, KeyValue};
 
@@ -24,7 +25,7 @@ pub(crate) struct KeySchema {
 }
 
 /// A primary key, checked against the schema.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct PrimaryKey {
     pub partition: KeyValue,
     pub sort: Option<KeyValue>,
@@ -55,6 +56,11 @@ fn empty_kind(value: &KeyValue) -> &'static str {
 }
 
 impl KeySchema {
+    /// The names of the table's key attributes.
+    pub fn key_names(&self) -> impl Iterator<Item = &str> {
+        self.defs().map(|d| d.name.as_str())
+    }
+
     fn defs(&self) -> impl Iterator<Item = &KeyDef> {
         std::iter::once(&self.partition_key).chain(self.sort_key.as_ref())
     }
@@ -163,6 +169,17 @@ impl KeySchema {
         PrimaryKey { partition, sort }
     }
 
+    /// Where the item with `key` sits in the table's store.
+    pub fn position(&self, key: &PrimaryKey) -> Position {
+        Position {
+            slot: Slot::of(vec![key.partition.clone()]),
+            entry: EntryKey {
+                sort: key.sort.iter().cloned().map(Ext::Val).collect(),
+                tiebreak: Tiebreak::Table,
+            },
+        }
+    }
+
     /// The key attributes of `key`, as an item map (`LastEvaluatedKey`).
     pub fn key_map(&self, key: &PrimaryKey) -> AttributeMap {
         let mut map = AttributeMap::with_capacity(2);
@@ -177,10 +194,10 @@ impl KeySchema {
     }
 }
 
-/// A stable 64-bit hash of a partition-key value (FNV-1a). Scans walk
+/// A stable 64-bit hash of a partition's key values (FNV-1a). Scans walk
 /// partitions in this order, and parallel-scan segments split its range, as
 /// DynamoDB spreads partitions by key hash.
-pub(crate) fn partition_hash(key: &KeyValue) -> u64 {
+pub(crate) fn partition_hash_of(keys: &[KeyValue]) -> u64 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     let mut h = OFFSET;
@@ -190,22 +207,161 @@ pub(crate) fn partition_hash(key: &KeyValue) -> u64 {
             h = h.wrapping_mul(PRIME);
         }
     };
-    match key {
-        KeyValue::S(s) => {
-            feed(b"S");
-            feed(s.as_bytes());
-        }
-        KeyValue::B(b) => {
-            feed(b"B");
-            feed(b);
-        }
-        KeyValue::N(n) => {
-            // Numbers are canonical, so equal numbers feed equal bytes.
-            feed(b"N");
-            feed(&[u8::from(n.is_negative())]);
-            feed(&n.mantissa().to_le_bytes());
-            feed(&n.exponent().to_le_bytes());
+    for key in keys {
+        match key {
+            KeyValue::S(s) => {
+                feed(b"S");
+                feed(&(s.len() as u64).to_le_bytes());
+                feed(s.as_bytes());
+            }
+            KeyValue::B(b) => {
+                feed(b"B");
+                feed(&(b.len() as u64).to_le_bytes());
+                feed(b);
+            }
+            KeyValue::N(n) => {
+                // Numbers are canonical, so equal numbers feed equal bytes.
+                feed(b"N");
+                feed(&[u8::from(n.is_negative())]);
+                feed(&n.mantissa().to_le_bytes());
+                feed(&n.exponent().to_le_bytes());
+            }
         }
     }
     h
+}
+
+/// Whether an index is global or local.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum IndexKind {
+    Global,
+    Local,
+}
+
+/// Which attributes an index entry carries besides the keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Projected {
+    All,
+    KeysOnly,
+    Include(Vec<String>),
+}
+
+/// A secondary index's definition.
+#[derive(Clone, Debug)]
+pub(crate) struct IndexDef {
+    pub name: String,
+    pub kind: IndexKind,
+    pub partition: Vec<KeyDef>,
+    pub sort: Vec<KeyDef>,
+    pub projected: Projected,
+    /// The table's key attribute names (always projected).
+    pub table_keys: Vec<String>,
+    /// As given at creation, for descriptions.
+    pub key_schema: Vec<dynamo_core::schema::KeySchemaElement>,
+    pub projection: dynamo_core::schema::Projection,
+    pub provisioned_throughput: dynamo_core::schema::ProvisionedThroughputDescription,
+}
+
+impl IndexDef {
+    fn all_defs(&self) -> impl Iterator<Item = &KeyDef> {
+        self.partition.iter().chain(&self.sort)
+    }
+
+    /// The index key values of `item`: `None` when an index key attribute
+    /// is absent (the item is not in this sparse index), an error when one
+    /// has the wrong type or is an empty string or binary.
+    pub fn key_values(&self, item: &AttributeMap) -> Result<Option<Vec<KeyValue>>, Error> {
+        let mut values = Vec::with_capacity(self.partition.len() + self.sort.len());
+        let mut complete = true;
+        for def in self.all_defs() {
+            let Some(value) = item.get(&def.name) else {
+                complete = false;
+                continue;
+            };
+            let scalar = scalar_of(value)
+                .filter(|k| k.scalar_type() == def.scalar_type)
+                .ok_or_else(|| {
+                    Error::Validation(format!(
+                        "One or more parameter values were invalid: Type mismatch for Index Key {} Expected: {} Actual: {} IndexName: {}",
+                        def.name,
+                        def.scalar_type.as_str(),
+                        value.type_name(),
+                        self.name
+                    ))
+                })?;
+            if is_empty(&scalar) {
+                return Err(Error::Validation(format!(
+                    "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty {} value. IndexName: {}, IndexKey: {}",
+                    empty_kind(&scalar),
+                    self.name,
+                    def.name
+                )));
+            }
+            values.push(scalar);
+        }
+        Ok(complete.then_some(values))
+    }
+
+    pub fn position_from(&self, key: &PrimaryKey, mut values: Vec<KeyValue>) -> Position {
+        let sort = values
+            .split_off(self.partition.len())
+            .into_iter()
+            .map(Ext::Val)
+            .collect();
+        Position {
+            slot: Slot::of(values),
+            entry: EntryKey {
+                sort,
+                tiebreak: Tiebreak::Item(key.partition.clone(), key.sort.clone()),
+            },
+        }
+    }
+
+    /// The entry `item` (with table key `key`) has in this index, if any.
+    pub fn entry_for(
+        &self,
+        key: &PrimaryKey,
+        item: &AttributeMap,
+    ) -> Result<Option<(Position, StoredItem)>, Error> {
+        let Some(values) = self.key_values(item)? else {
+            return Ok(None);
+        };
+        Ok(Some((
+            self.position_from(key, values),
+            StoredItem::new(self.project(item)),
+        )))
+    }
+
+    /// Where a stored (hence valid) item sits in this index, if it is in it.
+    pub fn position_of(&self, key: &PrimaryKey, item: &AttributeMap) -> Option<Position> {
+        let values = self.key_values(item).ok().flatten()?;
+        Some(self.position_from(key, values))
+    }
+
+    /// Whether the index holds attribute `name` of its items.
+    pub fn projects(&self, name: &str) -> bool {
+        match &self.projected {
+            Projected::All => true,
+            Projected::KeysOnly | Projected::Include(_)
+                if self.table_keys.iter().any(|k| k == name)
+                    || self.all_defs().any(|d| d.name == name) =>
+            {
+                true
+            }
+            Projected::KeysOnly => false,
+            Projected::Include(names) => names.iter().any(|n| n == name),
+        }
+    }
+
+    /// The attributes of `item` this index stores.
+    pub fn project(&self, item: &AttributeMap) -> AttributeMap {
+        match self.projected {
+            Projected::All => item.clone(),
+            _ => item
+                .iter()
+                .filter(|(name, _)| self.projects(name))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
 }

@@ -18,9 +18,11 @@
 //! different tables never wait for each other.
 #![deny(missing_docs)]
 
+mod clock;
 mod engine;
 mod exec;
 mod key;
 mod table;
 
-pub use engine::Engine;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use engine::{Engine, EngineOptions};

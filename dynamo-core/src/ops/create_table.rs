@@ -143,7 +143,10 @@ impl CreateTableInput {
                 "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions",
             );
         }
-        match (self.billing_mode.unwrap_or_default(), &self.provisioned_throughput) {
+        match (
+            self.billing_mode.unwrap_or_default(),
+            &self.provisioned_throughput,
+        ) {
             (BillingMode::Provisioned, None) => invalid(
                 "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",
             ),
@@ -186,7 +189,10 @@ impl CreateTableInput {
         }
         let mut names: Vec<&str> = Vec::new();
         for (i, gsi) in gsis.iter().enumerate() {
-            validate_name(&gsi.index_name, &format!("globalSecondaryIndexes.{}.member.indexName", i + 1))?;
+            validate_name(
+                &gsi.index_name,
+                &format!("globalSecondaryIndexes.{}.member.indexName", i + 1),
+            )?;
             validate_index_key_schema(&gsi.index_name, &gsi.key_schema, MAX_GSI_KEY_ATTRIBUTES)?;
             validate_projection(&gsi.projection)?;
             let provisioned = self.billing_mode.unwrap_or_default() == BillingMode::Provisioned;
@@ -206,7 +212,10 @@ impl CreateTableInput {
                 ));
             }
             for (i, lsi) in lsis.iter().enumerate() {
-                validate_name(&lsi.index_name, &format!("localSecondaryIndexes.{}.member.indexName", i + 1))?;
+                validate_name(
+                    &lsi.index_name,
+                    &format!("localSecondaryIndexes.{}.member.indexName", i + 1),
+                )?;
                 validate_index_key_schema(&lsi.index_name, &lsi.key_schema, 1)?;
                 let index_hash = &lsi.key_schema[0].attribute_name;
                 if index_hash != table_hash {
@@ -249,7 +258,7 @@ fn invalid_parameter(message: &str) -> Error {
 
 /// Checks an index key schema: HASH elements first (at most `max_per_role`),
 /// then RANGE elements (at most `max_per_role`), no attribute twice.
-pub(crate) fn validate_index_key_schema(
+pub fn validate_index_key_schema(
     index_name: &str,
     key_schema: &[KeySchemaElement],
     max_per_role: usize,
@@ -264,7 +273,10 @@ pub(crate) fn validate_index_key_schema(
             "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
         ));
     }
-    if key_schema[hashes..].iter().any(|k| k.key_type == KeyType::Hash) {
+    if key_schema[hashes..]
+        .iter()
+        .any(|k| k.key_type == KeyType::Hash)
+    {
         return Err(Error::validation(
             "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type",
         ));
@@ -288,7 +300,7 @@ pub(crate) fn validate_index_key_schema(
 }
 
 /// Checks that `NonKeyAttributes` go with `INCLUDE` and only with it.
-pub(crate) fn validate_projection(projection: &Projection) -> Result<(), Error> {
+pub fn validate_projection(projection: &Projection) -> Result<(), Error> {
     match (projection.projection_type, &projection.non_key_attributes) {
         (None, _) => Err(invalid_parameter("Unknown ProjectionType: null")),
         (Some(ProjectionType::Include), None) => Err(invalid_parameter(

@@ -1,9 +1,9 @@
 //! `DeleteItem`.
 
+use super::{ConsumedCapacity, ReturnConsumedCapacity};
 use super::{ReturnValue, validate_table_name};
 use crate::error::Error;
 use crate::value::AttributeMap;
-use super::{ConsumedCapacity, ReturnConsumedCapacity};
 use serde::{Deserialize, Serialize};
 
 /// Input of `DeleteItem`.

@@ -1,9 +1,9 @@
 //! `GetItem`.
 
 use super::validate_table_name;
+use super::{ConsumedCapacity, ReturnConsumedCapacity};
 use crate::error::Error;
 use crate::value::AttributeMap;
-use super::{ConsumedCapacity, ReturnConsumedCapacity};
 use serde::{Deserialize, Serialize};
 
 /// Input of `GetItem`.

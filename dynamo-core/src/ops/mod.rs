@@ -21,7 +21,10 @@ mod update_table;
 pub use batch_get_item::{BatchGetItemInput, BatchGetItemOutput, KeysAndAttributes};
 pub use batch_write_item::{BatchWriteItemInput, BatchWriteItemOutput, WriteRequest};
 pub use capacity::{Capacity, ConsumedCapacity, ReturnConsumedCapacity};
-pub use create_table::{CreateTableInput, CreateTableOutput};
+pub use create_table::{
+    CreateTableInput, CreateTableOutput, MAX_GLOBAL_SECONDARY_INDEXES, MAX_GSI_KEY_ATTRIBUTES,
+    MAX_LOCAL_SECONDARY_INDEXES, validate_index_key_schema, validate_projection,
+};
 pub use delete_item::{DeleteItemInput, DeleteItemOutput};
 pub use delete_table::{DeleteTableInput, DeleteTableOutput};
 pub use describe_table::{DescribeTableInput, DescribeTableOutput};

@@ -1,10 +1,10 @@
 //! `Query`.
 
+use super::{ConsumedCapacity, ReturnConsumedCapacity};
 use super::{Select, validate_index_name, validate_limit, validate_table_name};
 use crate::error::Error;
 use crate::expr::KeyCondition;
 use crate::value::AttributeMap;
-use super::{ConsumedCapacity, ReturnConsumedCapacity};
 use serde::{Deserialize, Serialize};
 
 /// Input of `Query`.

@@ -1,9 +1,9 @@
 //! `Scan`.
 
+use super::{ConsumedCapacity, ReturnConsumedCapacity};
 use super::{Select, validate_index_name, validate_limit, validate_table_name};
 use crate::error::Error;
 use crate::value::AttributeMap;
-use super::{ConsumedCapacity, ReturnConsumedCapacity};
 use serde::{Deserialize, Serialize};
 
 /// Input of `Scan`.

@@ -1,8 +1,7 @@
 //! `UpdateTable`.
 
 use crate::schema::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, ProvisionedThroughput,
-    TableDescription,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, ProvisionedThroughput, TableDescription,
 };
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,6 @@
 //! GetItem.
 
+use super::capacity::{Kind, Usage, read_units};
 use crate::engine::Engine;
 use dynamo_core::Result;
 use dynamo_core::ops::{GetItemInput, GetItemOutput};
@@ -8,9 +9,15 @@ pub(crate) fn get_item(engine: &Engine, input: GetItemInput) -> Result<GetItemOu
     input.validate()?;
     let table = engine.table(&input.table_name)?;
     let key = table.schema.key_of_key(&input.key)?;
-    let item = table.read().get(&key).map(|stored| stored.item.clone());
+    let position = table.schema.position(&key);
+    let (item, size) = match table.read().base.get(&position) {
+        Some(stored) => (Some(stored.item.clone()), stored.size),
+        None => (None, 0),
+    };
+    let consistent = input.consistent_read.unwrap_or(false);
+    let usage = Usage::new(Kind::Read).table(read_units(size, consistent));
     Ok(GetItemOutput {
         item,
-        consumed_capacity: None,
+        consumed_capacity: usage.report(&table.name, input.return_consumed_capacity),
     })
 }

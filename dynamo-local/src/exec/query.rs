@@ -1,28 +1,35 @@
-//! Query: one partition, a sort-key range, in either direction.
+//! Query: one partition of the table or an index, a range of sort-key
+//! values, in either direction.
 
-use super::Page;
+use super::read::{Page, Source};
 use crate::engine::Engine;
-use crate::key::{KeyDef, KeySchema};
+use crate::key::KeyDef;
+use crate::table::{EntryKey, Ext, Slot, Tiebreak};
 use dynamo_core::expr::{KeyCondition, SortKeyOp};
 use dynamo_core::ops::{QueryInput, QueryOutput};
 use dynamo_core::{AttributeValue, Error, KeyValue, Result};
 use std::cmp::Ordering;
 use std::ops::Bound;
 
-type SortBound = Bound<Option<KeyValue>>;
+type EntryBound = Bound<EntryKey>;
 
-/// A key condition checked against the table's key schema.
+/// A key condition resolved against a key space.
 struct Selection {
-    partition: KeyValue,
-    lower: SortBound,
-    upper: SortBound,
-    prefix: Option<KeyValue>,
+    slot: Slot,
+    lower: EntryBound,
+    upper: EntryBound,
+    /// `begins_with` on sort-key attribute `.0`.
+    prefix: Option<(usize, KeyValue)>,
 }
 
 fn type_mismatch() -> Error {
     Error::validation(
         "One or more parameter values were invalid: Condition parameter type does not match schema type",
     )
+}
+
+fn missed(name: &str) -> Error {
+    Error::Validation(format!("Query condition missed key schema element: {name}"))
 }
 
 fn key_value(value: &AttributeValue, def: &KeyDef) -> Result<KeyValue> {
@@ -41,124 +48,173 @@ fn describe(value: &KeyValue) -> String {
     }
 }
 
-fn resolve(schema: &KeySchema, condition: &KeyCondition) -> Result<Selection> {
-    let pk = &schema.partition_key;
-    let partition = match condition.partition_key.as_slice() {
-        [(name, value)] if *name == pk.name => key_value(value, pk)?,
-        _ => {
-            return Err(Error::Validation(format!(
-                "Query condition missed key schema element: {}",
-                pk.name
-            )));
-        }
-    };
+fn entry(sort: Vec<Ext<KeyValue>>, tiebreak: Tiebreak) -> EntryKey {
+    EntryKey { sort, tiebreak }
+}
+
+fn with(prefix: &[Ext<KeyValue>], more: &[Ext<KeyValue>]) -> Vec<Ext<KeyValue>> {
+    prefix.iter().chain(more).cloned().collect()
+}
+
+fn resolve(
+    partition_defs: &[KeyDef],
+    sort_defs: &[KeyDef],
+    condition: &KeyCondition,
+) -> Result<Selection> {
+    let mut partition = Vec::with_capacity(partition_defs.len());
+    for def in partition_defs {
+        let (_, value) = condition
+            .partition_key
+            .iter()
+            .find(|(name, _)| *name == def.name)
+            .ok_or_else(|| missed(&def.name))?;
+        partition.push(key_value(value, def)?);
+    }
+    if condition.partition_key.len() != partition_defs.len() {
+        return Err(missed(&partition_defs[0].name));
+    }
     let mut selection = Selection {
-        partition,
+        slot: Slot::of(partition),
         lower: Bound::Unbounded,
         upper: Bound::Unbounded,
         prefix: None,
     };
-    let condition = match condition.sort_key.as_slice() {
-        [] => return Ok(selection),
-        [condition] => condition,
-        _ => {
-            return Err(Error::validation(
-                "KeyConditionExpressions must only contain one condition per key",
-            ));
-        }
+    let Some((last, equalities)) = condition.sort_key.split_last() else {
+        return Ok(selection);
     };
-    let sk = match &schema.sort_key {
-        Some(sk) if sk.name == condition.name => sk,
-        Some(sk) => {
+    if sort_defs.is_empty() {
+        return Err(Error::validation("Query key condition not supported"));
+    }
+    if condition.sort_key.len() > sort_defs.len() {
+        return Err(Error::validation(
+            "KeyConditionExpressions must only contain one condition per key",
+        ));
+    }
+    // Sort-key attributes are conditioned left to right, equality on all but the last.
+    let mut prefix = Vec::with_capacity(equalities.len() + 2);
+    for (condition, def) in equalities.iter().zip(sort_defs) {
+        if condition.name != def.name {
+            return Err(missed(&def.name));
+        }
+        let SortKeyOp::Eq(value) = &condition.op else {
             return Err(Error::Validation(format!(
-                "Query condition missed key schema element: {}",
-                sk.name
+                "Query key condition not supported: only equality is allowed on sort key attribute {} when later sort key attributes are conditioned",
+                def.name
             )));
-        }
-        None => return Err(Error::validation("Query key condition not supported")),
+        };
+        prefix.push(Ext::Val(key_value(value, def)?));
+    }
+    let def = &sort_defs[equalities.len()];
+    if last.name != def.name {
+        return Err(missed(&def.name));
+    }
+    let value = |v: &AttributeValue| key_value(v, def).map(Ext::Val);
+    let prefix_lower = if prefix.is_empty() {
+        Bound::Unbounded
+    } else {
+        Bound::Included(entry(prefix.clone(), Tiebreak::Below))
     };
-    let value = |v: &AttributeValue| key_value(v, sk).map(Some);
-    match &condition.op {
+    let prefix_upper = if prefix.is_empty() {
+        Bound::Unbounded
+    } else {
+        Bound::Included(entry(with(&prefix, &[Ext::Max]), Tiebreak::Above))
+    };
+    // At v: from below every entry starting with v to above every one.
+    let at_or_after =
+        |v: Ext<KeyValue>| Bound::Included(entry(with(&prefix, &[v]), Tiebreak::Below));
+    let at_or_before =
+        |v: Ext<KeyValue>| Bound::Included(entry(with(&prefix, &[v, Ext::Max]), Tiebreak::Above));
+    let (lower, upper) = match &last.op {
         SortKeyOp::Eq(v) => {
             let v = value(v)?;
-            selection.lower = Bound::Included(v.clone());
-            selection.upper = Bound::Included(v);
+            (at_or_after(v.clone()), at_or_before(v))
         }
-        SortKeyOp::Lt(v) => selection.upper = Bound::Excluded(value(v)?),
-        SortKeyOp::Le(v) => selection.upper = Bound::Included(value(v)?),
-        SortKeyOp::Gt(v) => selection.lower = Bound::Excluded(value(v)?),
-        SortKeyOp::Ge(v) => selection.lower = Bound::Included(value(v)?),
+        SortKeyOp::Lt(v) => (
+            prefix_lower,
+            Bound::Excluded(entry(with(&prefix, &[value(v)?]), Tiebreak::Below)),
+        ),
+        SortKeyOp::Le(v) => (prefix_lower, at_or_before(value(v)?)),
+        SortKeyOp::Gt(v) => (
+            Bound::Excluded(entry(
+                with(&prefix, &[value(v)?, Ext::Max]),
+                Tiebreak::Above,
+            )),
+            prefix_upper,
+        ),
+        SortKeyOp::Ge(v) => (at_or_after(value(v)?), prefix_upper),
         SortKeyOp::Between(lo, hi) => {
-            let (lo, hi) = (value(lo)?, value(hi)?);
-            if let (Some(l), Some(h)) = (&lo, &hi)
-                && l > h
-            {
+            let (lo, hi) = (key_value(lo, def)?, key_value(hi, def)?);
+            if lo > hi {
                 return Err(Error::Validation(format!(
                     "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {}, upper bound operand: AttributeValue: {}",
-                    describe(l),
-                    describe(h)
+                    describe(&lo),
+                    describe(&hi)
                 )));
             }
-            selection.lower = Bound::Included(lo);
-            selection.upper = Bound::Included(hi);
+            (at_or_after(Ext::Val(lo)), at_or_before(Ext::Val(hi)))
         }
         SortKeyOp::BeginsWith(v) => {
-            let prefix = key_value(v, sk)?;
-            if let KeyValue::N(_) = prefix {
+            let start = key_value(v, def)?;
+            if let KeyValue::N(_) = start {
                 return Err(Error::validation(
                     "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N",
                 ));
             }
-            selection.lower = Bound::Included(Some(prefix.clone()));
-            selection.prefix = Some(prefix);
+            selection.prefix = Some((equalities.len(), start.clone()));
+            (at_or_after(Ext::Val(start)), prefix_upper)
         }
-    }
+    };
+    selection.lower = lower;
+    selection.upper = upper;
     Ok(selection)
 }
 
-fn starts_with(value: &KeyValue, prefix: &KeyValue) -> bool {
+fn starts_with(value: &Ext<KeyValue>, prefix: &KeyValue) -> bool {
     match (value, prefix) {
-        (KeyValue::S(v), KeyValue::S(p)) => v.starts_with(p.as_str()),
-        (KeyValue::B(v), KeyValue::B(p)) => v.starts_with(p),
+        (Ext::Val(KeyValue::S(v)), KeyValue::S(p)) => v.starts_with(p.as_str()),
+        (Ext::Val(KeyValue::B(v)), KeyValue::B(p)) => v.starts_with(p),
         _ => false,
     }
 }
 
+fn bound_value<T>(b: &Bound<T>) -> Option<&T> {
+    match b {
+        Bound::Included(v) | Bound::Excluded(v) => Some(v),
+        Bound::Unbounded => None,
+    }
+}
+
 /// The tighter of two lower bounds.
-fn max_lower(a: SortBound, b: SortBound) -> SortBound {
-    match (&a, &b) {
-        (Bound::Unbounded, _) => b,
-        (_, Bound::Unbounded) => a,
-        (Bound::Included(x) | Bound::Excluded(x), Bound::Included(y) | Bound::Excluded(y)) => {
-            match x.cmp(y) {
-                Ordering::Less => b,
-                Ordering::Greater => a,
-                Ordering::Equal if matches!(a, Bound::Excluded(_)) => a,
-                Ordering::Equal => b,
-            }
-        }
+fn max_lower<T: Ord>(a: Bound<T>, b: Bound<T>) -> Bound<T> {
+    match (bound_value(&a), bound_value(&b)) {
+        (None, _) => b,
+        (_, None) => a,
+        (Some(x), Some(y)) => match x.cmp(y) {
+            Ordering::Less => b,
+            Ordering::Greater => a,
+            Ordering::Equal if matches!(a, Bound::Excluded(_)) => a,
+            Ordering::Equal => b,
+        },
     }
 }
 
 /// The tighter of two upper bounds.
-fn min_upper(a: SortBound, b: SortBound) -> SortBound {
-    match (&a, &b) {
-        (Bound::Unbounded, _) => b,
-        (_, Bound::Unbounded) => a,
-        (Bound::Included(x) | Bound::Excluded(x), Bound::Included(y) | Bound::Excluded(y)) => {
-            match x.cmp(y) {
-                Ordering::Less => a,
-                Ordering::Greater => b,
-                Ordering::Equal if matches!(a, Bound::Excluded(_)) => a,
-                Ordering::Equal => b,
-            }
-        }
+fn min_upper<T: Ord>(a: Bound<T>, b: Bound<T>) -> Bound<T> {
+    match (bound_value(&a), bound_value(&b)) {
+        (None, _) => b,
+        (_, None) => a,
+        (Some(x), Some(y)) => match x.cmp(y) {
+            Ordering::Less => a,
+            Ordering::Greater => b,
+            Ordering::Equal if matches!(a, Bound::Excluded(_)) => a,
+            Ordering::Equal => b,
+        },
     }
 }
 
 /// Whether `BTreeMap::range` accepts these bounds (it panics on an inverted
-/// or empty-exclusive range).
-fn is_valid_range(lower: &SortBound, upper: &SortBound) -> bool {
+/// range or an empty one with both ends excluded).
+fn is_valid_range<T: Ord>(lower: &Bound<T>, upper: &Bound<T>) -> bool {
     match (lower, upper) {
         (Bound::Unbounded, _) | (_, Bound::Unbounded) => true,
         (Bound::Included(l), Bound::Included(u)) => l <= u,
@@ -169,66 +225,66 @@ fn is_valid_range(lower: &SortBound, upper: &SortBound) -> bool {
 pub(crate) fn query(engine: &Engine, input: QueryInput) -> Result<QueryOutput> {
     input.validate()?;
     let table = engine.table(&input.table_name)?;
-    if let Some(index) = &input.index_name {
-        return Err(Error::Validation(format!(
-            "The table does not have the specified index: {index}"
-        )));
-    }
-    let schema = &table.schema;
-    let mut selection = resolve(schema, &input.key_condition)?;
+    let state = table.read();
+    let source = Source::open(
+        &table,
+        &state,
+        input.index_name.as_deref(),
+        input.consistent_read,
+        input.select,
+    )?;
+    let mut selection = resolve(
+        source.partition_defs(),
+        source.sort_defs(),
+        &input.key_condition,
+    )?;
     let forward = input.scan_index_forward.unwrap_or(true);
     if let Some(start) = &input.exclusive_start_key {
-        let start = schema.start_key(start)?;
-        if start.partition != selection.partition {
+        let start = source.start_position(start)?;
+        if start.slot != selection.slot {
             return Err(Error::validation(
                 "The provided starting key is outside query boundaries based on provided conditions",
             ));
         }
         if forward {
-            selection.lower = max_lower(selection.lower, Bound::Excluded(start.sort));
+            selection.lower = max_lower(selection.lower, Bound::Excluded(start.entry));
         } else {
-            selection.upper = min_upper(selection.upper, Bound::Excluded(start.sort));
+            selection.upper = min_upper(selection.upper, Bound::Excluded(start.entry));
         }
     }
 
-    let data = table.read();
-    let mut page = Page::new(input.limit, input.select);
-    let mut stopped_early = false;
-    if let Some(partition) = data.partition(&selection.partition)
+    let mut page = Page::new(&source, input.limit);
+    let store = source.store();
+    if let Some((slot, partition)) = store.partitions.get_key_value(&selection.slot)
         && is_valid_range(&selection.lower, &selection.upper)
     {
         let range = partition.range((selection.lower, selection.upper));
-        let in_prefix = |sort: &Option<KeyValue>| match (&selection.prefix, sort) {
-            (None, _) => true,
-            (Some(p), Some(v)) => starts_with(v, p),
-            (Some(_), None) => false,
-        };
-        let mut visit = |(sort, stored)| {
-            let partition_key = &selection.partition;
-            page.push(partition_key, sort, stored)
+        let in_prefix = |e: &EntryKey| match &selection.prefix {
+            None => true,
+            Some((i, p)) => e.sort.get(*i).is_some_and(|v| starts_with(v, p)),
         };
         if forward {
-            for entry in range.take_while(|(sort, _)| in_prefix(sort)) {
-                if visit(entry) {
-                    stopped_early = true;
+            for (entry, stored) in range.take_while(|(e, _)| in_prefix(e)) {
+                if !page.push(slot, entry, stored) {
                     break;
                 }
             }
         } else {
-            for entry in range.rev().filter(|(sort, _)| in_prefix(sort)) {
-                if visit(entry) {
-                    stopped_early = true;
+            for (entry, stored) in range.rev().filter(|(e, _)| in_prefix(e)) {
+                if !page.push(slot, entry, stored) {
                     break;
                 }
             }
         }
     }
-    let (items, count, scanned_count, last_evaluated_key) = page.finish(schema, stopped_early);
+    let result = page.finish();
     Ok(QueryOutput {
-        items,
-        count,
-        scanned_count,
-        last_evaluated_key,
-        consumed_capacity: None,
+        items: result.items,
+        count: result.count,
+        scanned_count: result.scanned_count,
+        last_evaluated_key: result.last_evaluated_key,
+        consumed_capacity: result
+            .usage
+            .report(&table.name, input.return_consumed_capacity),
     })
 }

@@ -1,11 +1,11 @@
-//! Scan: every partition in hash order, or one segment of that order for a
-//! parallel scan.
+//! Scan: every partition of the table or an index in hash order, or one
+//! segment of that order for a parallel scan.
 
-use super::Page;
+use super::read::{Page, Source};
 use crate::engine::Engine;
 use crate::table::Slot;
+use dynamo_core::Result;
 use dynamo_core::ops::{ScanInput, ScanOutput};
-use dynamo_core::{Error, KeyValue, Result};
 use std::ops::Bound;
 
 /// The hash range `[start, end)` of `segment` out of `total` (end `None` = 2^64).
@@ -22,66 +22,64 @@ fn segment_range(segment: i32, total: i32) -> (u64, Option<u64>) {
 pub(crate) fn scan(engine: &Engine, input: ScanInput) -> Result<ScanOutput> {
     input.validate()?;
     let table = engine.table(&input.table_name)?;
-    if let Some(index) = &input.index_name {
-        return Err(Error::Validation(format!(
-            "The table does not have the specified index: {index}"
-        )));
-    }
-    let schema = &table.schema;
+    let state = table.read();
+    let source = Source::open(
+        &table,
+        &state,
+        input.index_name.as_deref(),
+        input.consistent_read,
+        input.select,
+    )?;
     let start = input
         .exclusive_start_key
         .as_ref()
-        .map(|k| schema.start_key(k))
+        .map(|k| source.start_position(k))
         .transpose()?;
     let (hash_start, hash_end) = match (input.segment, input.total_segments) {
         (Some(s), Some(t)) => segment_range(s, t),
         _ => (0, None),
     };
 
-    let data = table.read();
-    let mut page = Page::new(input.limit, input.select);
-    let mut stopped_early = false;
-    // The rest of the partition the previous page stopped in.
+    let store = source.store();
+    let mut page = Page::new(&source, input.limit);
+    let mut more = true;
     let first_slot = match &start {
         Some(start) => {
-            let slot = Slot::of(&start.partition);
-            if let Some((slot, partition)) = data.partitions.get_key_value(&slot) {
-                let rest = partition.range((Bound::Excluded(start.sort.clone()), Bound::Unbounded));
-                for (sort, stored) in rest {
-                    if page.push(&slot.key, sort, stored) {
-                        stopped_early = true;
+            // The rest of the partition the previous page stopped in.
+            if let Some((slot, partition)) = store.partitions.get_key_value(&start.slot) {
+                let rest = partition.range((Bound::Excluded(&start.entry), Bound::Unbounded));
+                for (entry, stored) in rest {
+                    more = page.push(slot, entry, stored);
+                    if !more {
                         break;
                     }
                 }
             }
-            Bound::Excluded(Slot::of(&start.partition))
+            Bound::Excluded(start.slot.clone())
         }
-        // The empty string is the least key value of any type.
-        None => Bound::Included(Slot {
-            hash: hash_start,
-            key: KeyValue::S(String::new()),
-        }),
+        None => Bound::Included(Slot::first_with_hash(hash_start)),
     };
-    if !stopped_early {
-        'partitions: for (slot, partition) in data.partitions.range((first_slot, Bound::Unbounded))
+    if more {
+        'partitions: for (slot, partition) in store.partitions.range((first_slot, Bound::Unbounded))
         {
             if hash_end.is_some_and(|end| slot.hash >= end) {
                 break;
             }
-            for (sort, stored) in partition {
-                if page.push(&slot.key, sort, stored) {
-                    stopped_early = true;
+            for (entry, stored) in partition {
+                if !page.push(slot, entry, stored) {
                     break 'partitions;
                 }
             }
         }
     }
-    let (items, count, scanned_count, last_evaluated_key) = page.finish(schema, stopped_early);
+    let result = page.finish();
     Ok(ScanOutput {
-        items,
-        count,
-        scanned_count,
-        last_evaluated_key,
-        consumed_capacity: None,
+        items: result.items,
+        count: result.count,
+        scanned_count: result.scanned_count,
+        last_evaluated_key: result.last_evaluated_key,
+        consumed_capacity: result
+            .usage
+            .report(&table.name, input.return_consumed_capacity),
     })
 }

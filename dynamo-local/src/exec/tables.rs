@@ -1,16 +1,19 @@
-//! Control plane: CreateTable, DeleteTable, DescribeTable, ListTables.
+//! Control plane: CreateTable, DeleteTable, DescribeTable, ListTables,
+//! UpdateTable, UpdateTimeToLive, DescribeTimeToLive.
 
 use crate::engine::Engine;
-use crate::key::{KeyDef, KeySchema};
-use crate::table::Table;
+use crate::key::{IndexDef, IndexKind, KeyDef, KeySchema, Projected};
+use crate::table::{Store, Table, TableState};
 use dynamo_core::ops::*;
 use dynamo_core::schema::{
-    BillingMode, BillingModeSummary, KeyType, ProvisionedThroughputDescription, TableDescription,
-    TableStatus,
+    AttributeDefinition, BillingMode, BillingModeSummary, GlobalSecondaryIndex,
+    GlobalSecondaryIndexDescription, IndexStatus, KeySchemaElement, KeyType,
+    LocalSecondaryIndexDescription, Projection, ProjectionType, ProvisionedThroughput,
+    ProvisionedThroughputDescription, TableDescription, TableStatus, TimeToLiveDescription,
+    TimeToLiveStatus,
 };
 use dynamo_core::{Error, Result};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 fn not_found(name: &str) -> Error {
     Error::ResourceNotFound(format!(
@@ -18,16 +21,95 @@ fn not_found(name: &str) -> Error {
     ))
 }
 
-fn key_def(input: &CreateTableInput, key_type: KeyType) -> Option<KeyDef> {
-    let element = input.key_schema.iter().find(|k| k.key_type == key_type)?;
-    let definition = input
-        .attribute_definitions
+fn invalid(message: &str) -> Error {
+    Error::Validation(format!(
+        "One or more parameter values were invalid: {message}"
+    ))
+}
+
+fn key_defs(
+    key_schema: &[KeySchemaElement],
+    definitions: &[AttributeDefinition],
+    key_type: KeyType,
+) -> Result<Vec<KeyDef>> {
+    key_schema
         .iter()
-        .find(|d| d.attribute_name == element.attribute_name)?;
-    Some(KeyDef {
-        name: element.attribute_name.clone(),
-        scalar_type: definition.attribute_type,
+        .filter(|k| k.key_type == key_type)
+        .map(|element| {
+            definitions
+                .iter()
+                .find(|d| d.attribute_name == element.attribute_name)
+                .map(|d| KeyDef {
+                    name: element.attribute_name.clone(),
+                    scalar_type: d.attribute_type,
+                })
+                .ok_or_else(|| {
+                    let defined: Vec<&str> =
+                        definitions.iter().map(|d| d.attribute_name.as_str()).collect();
+                    invalid(&format!(
+                        "Some index key attributes are not defined in AttributeDefinitions. Keys: [{}], AttributeDefinitions: [{}]",
+                        element.attribute_name,
+                        defined.join(", ")
+                    ))
+                })
+        })
+        .collect()
+}
+
+fn throughput(t: Option<ProvisionedThroughput>) -> ProvisionedThroughputDescription {
+    t.map_or_else(ProvisionedThroughputDescription::default, |t| {
+        ProvisionedThroughputDescription {
+            read_capacity_units: t.read_capacity_units,
+            write_capacity_units: t.write_capacity_units,
+            number_of_decreases_today: 0,
+        }
     })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn index_def(
+    kind: IndexKind,
+    name: &str,
+    key_schema: &[KeySchemaElement],
+    projection: &Projection,
+    provisioned: Option<ProvisionedThroughput>,
+    definitions: &[AttributeDefinition],
+    schema: &KeySchema,
+) -> Result<IndexDef> {
+    let projected = match projection.projection_type {
+        Some(ProjectionType::All) => Projected::All,
+        Some(ProjectionType::Include) => {
+            Projected::Include(projection.non_key_attributes.clone().unwrap_or_default())
+        }
+        _ => Projected::KeysOnly,
+    };
+    Ok(IndexDef {
+        name: name.to_owned(),
+        kind,
+        partition: key_defs(key_schema, definitions, KeyType::Hash)?,
+        sort: key_defs(key_schema, definitions, KeyType::Range)?,
+        projected,
+        table_keys: schema.key_names().map(str::to_owned).collect(),
+        key_schema: key_schema.to_vec(),
+        projection: projection.clone(),
+        provisioned_throughput: throughput(provisioned),
+    })
+}
+
+fn gsi_def(
+    gsi: &GlobalSecondaryIndex,
+    definitions: &[AttributeDefinition],
+    schema: &KeySchema,
+) -> Result<IndexDef> {
+    index_def(
+        IndexKind::Global,
+        &gsi.index_name,
+        &gsi.key_schema,
+        &gsi.projection,
+        gsi.provisioned_throughput,
+        definitions,
+        schema,
+    )
 }
 
 /// A UUID-shaped identifier, unique per engine and table incarnation.
@@ -52,50 +134,59 @@ fn table_id(seed: u64) -> String {
 
 pub(crate) fn create_table(engine: &Engine, input: CreateTableInput) -> Result<CreateTableOutput> {
     input.validate()?;
-    let partition_key = key_def(&input, KeyType::Hash).ok_or_else(|| {
-        Error::validation("Invalid KeySchema: Some index key attribute have no definition")
-    })?;
+    let definitions = &input.attribute_definitions;
     let schema = KeySchema {
-        partition_key,
-        sort_key: key_def(&input, KeyType::Range),
+        partition_key: key_defs(&input.key_schema, definitions, KeyType::Hash)?
+            .pop()
+            .ok_or_else(|| {
+                Error::validation("Invalid KeySchema: Some index key attribute have no definition")
+            })?,
+        sort_key: key_defs(&input.key_schema, definitions, KeyType::Range)?.pop(),
     };
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    let billing_mode = input.billing_mode.unwrap_or_default();
-    let throughput =
-        input
-            .provisioned_throughput
-            .map_or_else(ProvisionedThroughputDescription::default, |t| {
-                ProvisionedThroughputDescription {
-                    read_capacity_units: t.read_capacity_units,
-                    write_capacity_units: t.write_capacity_units,
-                    number_of_decreases_today: 0,
-                }
-            });
+    let mut indexes = Vec::new();
+    for gsi in input.global_secondary_indexes.iter().flatten() {
+        indexes.push(gsi_def(gsi, definitions, &schema)?);
+    }
+    for lsi in input.local_secondary_indexes.iter().flatten() {
+        indexes.push(index_def(
+            IndexKind::Local,
+            &lsi.index_name,
+            &lsi.key_schema,
+            &lsi.projection,
+            None,
+            definitions,
+            &schema,
+        )?);
+    }
+    let now = engine.now();
     let id = engine.next_id();
-    let description = TableDescription {
-        table_arn: format!(
+    let state = TableState {
+        base: Store::default(),
+        indexes: Vec::new(),
+        attribute_definitions: input.attribute_definitions.clone(),
+        billing_mode: input.billing_mode.unwrap_or_default(),
+        provisioned_throughput: throughput(input.provisioned_throughput),
+        time_to_live: None,
+    };
+    let table = Table::new(
+        schema,
+        input.table_name.clone(),
+        format!(
             "arn:aws:dynamodb:{}:{}:table/{}",
             engine.region(),
             engine.account_id(),
             input.table_name
         ),
-        table_id: table_id(id ^ now.as_nanos() as u64),
-        table_name: input.table_name.clone(),
-        // Tables are usable at once; DynamoDB would report CREATING first.
-        table_status: TableStatus::Active,
-        creation_date_time: now.as_secs_f64(),
-        attribute_definitions: input.attribute_definitions,
-        key_schema: input.key_schema,
-        billing_mode_summary: (billing_mode == BillingMode::PayPerRequest)
-            .then_some(BillingModeSummary { billing_mode }),
-        provisioned_throughput: throughput,
-        item_count: 0,
-        table_size_bytes: 0,
-        global_secondary_indexes: None,
-        local_secondary_indexes: None,
-    };
+        table_id(id ^ now.as_nanos() as u64),
+        now.as_secs_f64(),
+        state,
+    );
+    {
+        let mut state = table.write();
+        for def in indexes {
+            state.add_index(&table.schema, Arc::new(def));
+        }
+    }
     let mut catalog = engine.catalog_mut();
     if catalog.contains_key(&input.table_name) {
         return Err(Error::ResourceInUse(format!(
@@ -103,13 +194,82 @@ pub(crate) fn create_table(engine: &Engine, input: CreateTableInput) -> Result<C
             input.table_name
         )));
     }
-    catalog.insert(
-        input.table_name,
-        Arc::new(Table::new(schema, description.clone())),
-    );
+    // Tables are usable at once; DynamoDB would report CREATING first.
+    let description = table.describe(TableStatus::Active);
+    catalog.insert(input.table_name, Arc::new(table));
     Ok(CreateTableOutput {
         table_description: description,
     })
+}
+
+/// The description of `table` in `state`.
+pub(crate) fn describe(table: &Table, state: &TableState, status: TableStatus) -> TableDescription {
+    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    let mut key_schema = vec![KeySchemaElement::hash(
+        table.schema.partition_key.name.clone(),
+    )];
+    key_schema.extend(
+        table
+            .schema
+            .sort_key
+            .as_ref()
+            .map(|k| KeySchemaElement::range(k.name.clone())),
+    );
+    let mut gsis = Vec::new();
+    let mut lsis = Vec::new();
+    for index in &state.indexes {
+        let def = &index.def;
+        let index_arn = format!("{}/index/{}", table.arn, def.name);
+        match def.kind {
+            IndexKind::Global => gsis.push(GlobalSecondaryIndexDescription {
+                index_name: def.name.clone(),
+                key_schema: def.key_schema.clone(),
+                projection: def.projection.clone(),
+                index_status: IndexStatus::Active,
+                backfilling: None,
+                provisioned_throughput: def.provisioned_throughput,
+                index_size_bytes: count(index.store.size_bytes()),
+                item_count: count(index.store.item_count()),
+                index_arn,
+            }),
+            IndexKind::Local => lsis.push(LocalSecondaryIndexDescription {
+                index_name: def.name.clone(),
+                key_schema: def.key_schema.clone(),
+                projection: def.projection.clone(),
+                index_size_bytes: count(index.store.size_bytes()),
+                item_count: count(index.store.item_count()),
+                index_arn,
+            }),
+        }
+    }
+    TableDescription {
+        table_name: table.name.clone(),
+        table_arn: table.arn.clone(),
+        table_id: table.id.clone(),
+        table_status: status,
+        creation_date_time: table.creation_date_time,
+        attribute_definitions: state.attribute_definitions.clone(),
+        key_schema,
+        billing_mode_summary: (state.billing_mode == BillingMode::PayPerRequest).then_some(
+            BillingModeSummary {
+                billing_mode: state.billing_mode,
+            },
+        ),
+        provisioned_throughput: state.provisioned_throughput,
+        item_count: count(state.base.item_count()),
+        table_size_bytes: count(state.base.size_bytes()),
+        global_secondary_indexes: (!gsis.is_empty()).then_some(gsis),
+        local_secondary_indexes: (!lsis.is_empty()).then_some(lsis),
+    }
+}
+
+fn find_table(engine: &Engine, name: &str) -> Result<Arc<Table>> {
+    validate_table_name(name)?;
+    engine
+        .catalog()
+        .get(name)
+        .cloned()
+        .ok_or_else(|| not_found(name))
 }
 
 pub(crate) fn delete_table(engine: &Engine, input: DeleteTableInput) -> Result<DeleteTableOutput> {
@@ -118,10 +278,8 @@ pub(crate) fn delete_table(engine: &Engine, input: DeleteTableInput) -> Result<D
         .catalog_mut()
         .remove(&input.table_name)
         .ok_or_else(|| not_found(&input.table_name))?;
-    let mut description = table.describe();
-    description.table_status = TableStatus::Deleting;
     Ok(DeleteTableOutput {
-        table_description: description,
+        table_description: table.describe(TableStatus::Deleting),
     })
 }
 
@@ -129,14 +287,9 @@ pub(crate) fn describe_table(
     engine: &Engine,
     input: DescribeTableInput,
 ) -> Result<DescribeTableOutput> {
-    validate_table_name(&input.table_name)?;
-    let table = engine
-        .catalog()
-        .get(&input.table_name)
-        .cloned()
-        .ok_or_else(|| not_found(&input.table_name))?;
+    let table = find_table(engine, &input.table_name)?;
     Ok(DescribeTableOutput {
-        table: table.describe(),
+        table: table.describe(TableStatus::Active),
     })
 }
 
@@ -146,13 +299,13 @@ pub(crate) fn list_tables(engine: &Engine, input: ListTablesInput) -> Result<Lis
         .limit
         .map_or(100, |l| usize::try_from(l).unwrap_or(100));
     let catalog = engine.catalog();
-    let mut names = catalog.values().map(|t| t.name()).filter(|name| {
+    let mut names = catalog.keys().filter(|name| {
         input
             .exclusive_start_table_name
             .as_deref()
-            .is_none_or(|start| *name > start)
+            .is_none_or(|start| name.as_str() > start)
     });
-    let table_names: Vec<String> = names.by_ref().take(limit).map(str::to_owned).collect();
+    let table_names: Vec<String> = names.by_ref().take(limit).cloned().collect();
     let more = names.next().is_some();
     Ok(ListTablesOutput {
         last_evaluated_table_name: if more {
@@ -161,5 +314,217 @@ pub(crate) fn list_tables(engine: &Engine, input: ListTablesInput) -> Result<Lis
             None
         },
         table_names,
+    })
+}
+
+pub(crate) fn update_table(engine: &Engine, input: UpdateTableInput) -> Result<UpdateTableOutput> {
+    let table = find_table(engine, &input.table_name)?;
+    let updates = input
+        .global_secondary_index_updates
+        .as_deref()
+        .unwrap_or_default();
+    if input.billing_mode.is_none() && input.provisioned_throughput.is_none() && updates.is_empty()
+    {
+        return Err(Error::validation(
+            "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required",
+        ));
+    }
+    let online = updates
+        .iter()
+        .filter(|u| u.create.is_some() || u.delete.is_some())
+        .count();
+    if online > 1 {
+        return Err(Error::Service {
+            error_type: "LimitExceededException".into(),
+            message: "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table".into(),
+        });
+    }
+    for update in updates {
+        let actions = usize::from(update.create.is_some())
+            + usize::from(update.update.is_some())
+            + usize::from(update.delete.is_some());
+        if actions != 1 {
+            return Err(invalid(
+                "One of GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Update or GlobalSecondaryIndexUpdate.Delete must be specified",
+            ));
+        }
+    }
+
+    let mut state = table.write();
+    let billing_mode = input.billing_mode.unwrap_or(state.billing_mode);
+    match (billing_mode, input.provisioned_throughput) {
+        (BillingMode::PayPerRequest, Some(_)) => {
+            return Err(invalid(
+                "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
+            ));
+        }
+        (BillingMode::Provisioned, None) if state.billing_mode == BillingMode::PayPerRequest => {
+            return Err(invalid(
+                "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",
+            ));
+        }
+        _ => {}
+    }
+
+    // Check every index change before applying any.
+    let mut definitions = state.attribute_definitions.clone();
+    for d in input.attribute_definitions.iter().flatten() {
+        match definitions
+            .iter_mut()
+            .find(|e| e.attribute_name == d.attribute_name)
+        {
+            Some(existing) => existing.attribute_type = d.attribute_type,
+            None => definitions.push(d.clone()),
+        }
+    }
+    let mut new_index = None;
+    for update in updates {
+        if let Some(create) = &update.create {
+            validate_index_name(&create.index_name)?;
+            validate_index_key_schema(
+                &create.index_name,
+                &create.key_schema,
+                MAX_GSI_KEY_ATTRIBUTES,
+            )?;
+            validate_projection(&create.projection)?;
+            if state.index(&create.index_name).is_some() {
+                return Err(invalid(&format!(
+                    "Index already exists: {}",
+                    create.index_name
+                )));
+            }
+            let gsis = state
+                .indexes
+                .iter()
+                .filter(|i| i.def.kind == IndexKind::Global)
+                .count();
+            if gsis >= MAX_GLOBAL_SECONDARY_INDEXES {
+                return Err(invalid(
+                    "GlobalSecondaryIndex count exceeds the per-table limit of 20",
+                ));
+            }
+            new_index = Some(gsi_def(create, &definitions, &table.schema)?);
+        }
+        if let Some(delete) = &update.delete
+            && state.index(&delete.index_name).is_none()
+        {
+            return Err(Error::ResourceNotFound(format!(
+                "Requested resource not found: Index: {} not found",
+                delete.index_name
+            )));
+        }
+        if let Some(change) = &update.update
+            && state.index(&change.index_name).is_none()
+        {
+            return Err(Error::ResourceNotFound(format!(
+                "Requested resource not found: Index: {} not found",
+                change.index_name
+            )));
+        }
+    }
+
+    state.billing_mode = billing_mode;
+    match (billing_mode, input.provisioned_throughput) {
+        (BillingMode::PayPerRequest, _) => {
+            state.provisioned_throughput = ProvisionedThroughputDescription::default();
+        }
+        (BillingMode::Provisioned, Some(t)) => state.provisioned_throughput = throughput(Some(t)),
+        _ => {}
+    }
+    for update in updates {
+        if let Some(delete) = &update.delete {
+            state.indexes.retain(|i| i.def.name != delete.index_name);
+        }
+        if let Some(change) = &update.update
+            && let Some(index) = state
+                .indexes
+                .iter_mut()
+                .find(|i| i.def.name == change.index_name)
+        {
+            let mut def = (*index.def).clone();
+            def.provisioned_throughput = throughput(Some(change.provisioned_throughput));
+            index.def = Arc::new(def);
+        }
+    }
+    if let Some(def) = new_index {
+        // Backfill happens at once, so the index is ACTIVE when this returns.
+        state.add_index(&table.schema, Arc::new(def));
+    }
+    // Keep only the definitions some key schema still uses.
+    let used: Vec<String> = table
+        .schema
+        .key_names()
+        .map(str::to_owned)
+        .chain(state.indexes.iter().flat_map(|i| {
+            i.def
+                .partition
+                .iter()
+                .chain(&i.def.sort)
+                .map(|d| d.name.clone())
+                .collect::<Vec<_>>()
+        }))
+        .collect();
+    definitions.retain(|d| used.contains(&d.attribute_name));
+    state.attribute_definitions = definitions;
+    Ok(UpdateTableOutput {
+        table_description: describe(&table, &state, TableStatus::Active),
+    })
+}
+
+pub(crate) fn update_time_to_live(
+    engine: &Engine,
+    input: UpdateTimeToLiveInput,
+) -> Result<UpdateTimeToLiveOutput> {
+    let table = find_table(engine, &input.table_name)?;
+    let spec = input.time_to_live_specification;
+    if spec.attribute_name.is_empty() {
+        return Err(Error::validation(
+            "1 validation error detected: Value '' at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        ));
+    }
+    let mut state = table.write();
+    match (&state.time_to_live, spec.enabled) {
+        (Some(current), true) if current.attribute_name == spec.attribute_name => {
+            return Err(Error::validation("TimeToLive is already enabled"));
+        }
+        (Some(current), true) => {
+            return Err(Error::Validation(format!(
+                "TimeToLive is active on a different AttributeName: current AttributeName is {}",
+                current.attribute_name
+            )));
+        }
+        (None, false) => return Err(Error::validation("TimeToLive is already disabled")),
+        (Some(current), false) if current.attribute_name != spec.attribute_name => {
+            return Err(Error::Validation(format!(
+                "TimeToLive is active on a different AttributeName: current AttributeName is {}",
+                current.attribute_name
+            )));
+        }
+        _ => {}
+    }
+    state.time_to_live = spec.enabled.then(|| spec.clone());
+    Ok(UpdateTimeToLiveOutput {
+        time_to_live_specification: spec,
+    })
+}
+
+pub(crate) fn describe_time_to_live(
+    engine: &Engine,
+    input: DescribeTimeToLiveInput,
+) -> Result<DescribeTimeToLiveOutput> {
+    let table = find_table(engine, &input.table_name)?;
+    let state = table.read();
+    let description = match &state.time_to_live {
+        Some(spec) => TimeToLiveDescription {
+            time_to_live_status: TimeToLiveStatus::Enabled,
+            attribute_name: Some(spec.attribute_name.clone()),
+        },
+        None => TimeToLiveDescription {
+            time_to_live_status: TimeToLiveStatus::Disabled,
+            attribute_name: None,
+        },
+    };
+    Ok(DescribeTimeToLiveOutput {
+        time_to_live_description: description,
     })
 }

@@ -1,0 +1,186 @@
+//! BatchGetItem and BatchWriteItem. The whole request is validated before
+//! anything is read or written; each item is then read or written on its
+//! own (a batch is not atomic), one table lock at a time.
+
+use super::capacity::{Kind, Usage, read_units};
+use super::write::{checked_key, delete, put, validate_values};
+use crate::engine::Engine;
+use crate::key::PrimaryKey;
+use crate::table::Table;
+use dynamo_core::ops::*;
+use dynamo_core::{AttributeMap, Error, Result};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// Most keys one BatchGetItem reads.
+const MAX_BATCH_GET_KEYS: usize = 100;
+/// Most writes one BatchWriteItem makes.
+const MAX_BATCH_WRITES: usize = 25;
+/// Largest BatchGetItem response; further keys are left unprocessed.
+const MAX_BATCH_GET_BYTES: usize = 16 * 1024 * 1024;
+
+fn duplicates() -> Error {
+    Error::validation("Provided list of item keys contains duplicates")
+}
+
+fn batch_table(engine: &Engine, name: &str) -> Result<Arc<Table>> {
+    validate_table_name(name)?;
+    engine.table(name)
+}
+
+pub(crate) fn batch_get_item(
+    engine: &Engine,
+    input: BatchGetItemInput,
+) -> Result<BatchGetItemOutput> {
+    if input.request_items.is_empty() {
+        return Err(Error::validation(
+            "The requestItems parameter is required for BatchGetItem",
+        ));
+    }
+    for (name, request) in &input.request_items {
+        if request.keys.len() > MAX_BATCH_GET_KEYS {
+            return Err(Error::Validation(format!(
+                "1 validation error detected: Value at 'RequestItems.{name}.member.Keys' failed to satisfy constraint: Member must have length less than or equal to 100"
+            )));
+        }
+        if request.keys.is_empty() {
+            return Err(Error::Validation(format!(
+                "1 validation error detected: Value at 'RequestItems.{name}.member.Keys' failed to satisfy constraint: Member must have length greater than or equal to 1"
+            )));
+        }
+    }
+    let total: usize = input.request_items.values().map(|r| r.keys.len()).sum();
+    if total > MAX_BATCH_GET_KEYS {
+        return Err(Error::validation(
+            "Too many items requested for the BatchGetItem call",
+        ));
+    }
+    let mut plan = Vec::with_capacity(input.request_items.len());
+    for (name, request) in input.request_items {
+        let table = batch_table(engine, &name)?;
+        let mut seen = HashSet::with_capacity(request.keys.len());
+        let mut keys = Vec::with_capacity(request.keys.len());
+        for key in &request.keys {
+            let parsed = table.schema.key_of_key(key)?;
+            if !seen.insert(parsed.clone()) {
+                return Err(duplicates());
+            }
+            keys.push(parsed);
+        }
+        plan.push((name, table, request, keys));
+    }
+
+    let mut output = BatchGetItemOutput::default();
+    let mut capacity = Vec::new();
+    let mut bytes = 0;
+    for (name, table, request, keys) in plan {
+        let consistent = request.consistent_read.unwrap_or(false);
+        let mut usage = Usage::new(Kind::Read);
+        let mut found = Vec::new();
+        let mut unprocessed = Vec::new();
+        {
+            let state = table.read();
+            for (key, raw) in keys.iter().zip(&request.keys) {
+                if bytes >= MAX_BATCH_GET_BYTES {
+                    unprocessed.push(raw.clone());
+                    continue;
+                }
+                let stored = state.base.get(&table.schema.position(key));
+                let size = stored.map_or(0, |s| s.size);
+                usage.add_table(read_units(size, consistent));
+                bytes += size;
+                found.extend(stored.map(|s| s.item.clone()));
+            }
+        }
+        capacity.extend(usage.report(&name, input.return_consumed_capacity));
+        if !unprocessed.is_empty() {
+            output.unprocessed_keys.insert(
+                name.clone(),
+                KeysAndAttributes {
+                    keys: unprocessed,
+                    ..request
+                },
+            );
+        }
+        output.responses.insert(name, found);
+    }
+    output.consumed_capacity = (input.return_consumed_capacity.unwrap_or_default()
+        != ReturnConsumedCapacity::None)
+        .then_some(capacity);
+    Ok(output)
+}
+
+/// One validated write of a batch.
+enum Write {
+    Put(PrimaryKey, AttributeMap),
+    Delete(PrimaryKey),
+}
+
+pub(crate) fn batch_write_item(
+    engine: &Engine,
+    input: BatchWriteItemInput,
+) -> Result<BatchWriteItemOutput> {
+    if input.request_items.is_empty() {
+        return Err(Error::validation(
+            "The requestItems parameter is required for BatchWriteItem",
+        ));
+    }
+    for requests in input.request_items.values() {
+        if requests.is_empty() || requests.len() > MAX_BATCH_WRITES {
+            return Err(Error::validation(
+                "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]",
+            ));
+        }
+    }
+    let total: usize = input.request_items.values().map(Vec::len).sum();
+    if total > MAX_BATCH_WRITES {
+        return Err(Error::validation(
+            "Too many items requested for the BatchWriteItem call",
+        ));
+    }
+    let mut plan = Vec::with_capacity(input.request_items.len());
+    for (name, requests) in input.request_items {
+        let table = batch_table(engine, &name)?;
+        let mut seen = HashSet::with_capacity(requests.len());
+        let mut writes = Vec::with_capacity(requests.len());
+        for request in requests {
+            let write = match request {
+                WriteRequest::PutRequest { item } => {
+                    validate_values(&item)?;
+                    Write::Put(checked_key(&table, &item)?, item)
+                }
+                WriteRequest::DeleteRequest { key } => {
+                    Write::Delete(table.schema.key_of_key(&key)?)
+                }
+            };
+            let key = match &write {
+                Write::Put(key, _) | Write::Delete(key) => key,
+            };
+            if !seen.insert(key.clone()) {
+                return Err(duplicates());
+            }
+            writes.push(write);
+        }
+        plan.push((name, table, writes));
+    }
+
+    let mut capacity = Vec::new();
+    for (name, table, writes) in plan {
+        let mut usage = Usage::new(Kind::Write);
+        let mut state = table.write();
+        for write in writes {
+            let used = match write {
+                Write::Put(key, item) => put(&table, &mut state, &key, item)?.1,
+                Write::Delete(key) => delete(&table, &mut state, &key).1,
+            };
+            usage.merge(used);
+        }
+        capacity.extend(usage.report(&name, input.return_consumed_capacity));
+    }
+    Ok(BatchWriteItemOutput {
+        unprocessed_items: HashMap::new(),
+        consumed_capacity: (input.return_consumed_capacity.unwrap_or_default()
+            != ReturnConsumedCapacity::None)
+            .then_some(capacity),
+    })
+}

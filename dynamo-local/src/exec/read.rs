@@ -1,0 +1,248 @@
+//! What Query and Scan share: the key space read (the table or one of its
+//! indexes), how a page is filled (Limit counts evaluated items; a page stops
+//! at 1 MB of data read), `ExclusiveStartKey` and `LastEvaluatedKey`, and
+//! `Select`.
+
+use super::capacity::{Kind, Usage, read_units};
+use crate::key::{IndexDef, IndexKind, KeyDef};
+use crate::table::{
+    EntryKey, Ext, Index, Position, Slot, Store, StoredItem, Table, TableState, Tiebreak,
+};
+use dynamo_core::ops::Select;
+use dynamo_core::{AttributeMap, Error, Result};
+use std::collections::HashSet;
+
+/// Most data one Query or Scan call reads.
+pub(crate) const MAX_PAGE_BYTES: usize = 1024 * 1024;
+
+/// The table or index a Query or Scan reads.
+pub(crate) struct Source<'a> {
+    pub table: &'a Table,
+    pub state: &'a TableState,
+    pub index: Option<&'a Index>,
+    /// Return whole table items for index entries (LSI, `ALL_ATTRIBUTES`).
+    fetch_from_table: bool,
+    count_only: bool,
+    consistent: bool,
+}
+
+impl<'a> Source<'a> {
+    /// Resolves `IndexName`, `ConsistentRead` and `Select` as DynamoDB does.
+    pub fn open(
+        table: &'a Table,
+        state: &'a TableState,
+        index_name: Option<&str>,
+        consistent_read: Option<bool>,
+        select: Option<Select>,
+    ) -> Result<Self> {
+        let index = match index_name {
+            None => None,
+            Some(name) => Some(state.index(name).ok_or_else(|| {
+                Error::Validation(format!(
+                    "The table does not have the specified index: {name}"
+                ))
+            })?),
+        };
+        let consistent = consistent_read.unwrap_or(false);
+        if consistent && index.is_some_and(|i| i.def.kind == IndexKind::Global) {
+            return Err(Error::validation(
+                "Consistent reads are not supported on global secondary indexes",
+            ));
+        }
+        let projects_all = index.is_none_or(|i| i.def.projected == crate::key::Projected::All);
+        let fetch_from_table = match (select, index) {
+            (Some(Select::AllProjectedAttributes), None) => {
+                return Err(Error::validation(
+                    "One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is not supported when not querying an index",
+                ));
+            }
+            (Some(Select::AllAttributes), Some(i)) if !projects_all => {
+                if i.def.kind == IndexKind::Global {
+                    return Err(Error::Validation(format!(
+                        "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index {} because its projection type is not ALL",
+                        i.def.name
+                    )));
+                }
+                true
+            }
+            _ => false,
+        };
+        Ok(Self {
+            table,
+            state,
+            index,
+            fetch_from_table,
+            count_only: select == Some(Select::Count),
+            consistent,
+        })
+    }
+
+    pub fn store(&self) -> &'a Store {
+        self.index.map_or(&self.state.base, |i| &i.store)
+    }
+
+    pub fn partition_defs(&self) -> &'a [KeyDef] {
+        match self.index {
+            Some(i) => &i.def.partition,
+            None => std::slice::from_ref(&self.table.schema.partition_key),
+        }
+    }
+
+    pub fn sort_defs(&self) -> &'a [KeyDef] {
+        match self.index {
+            Some(i) => &i.def.sort,
+            None => self.table.schema.sort_key.as_slice(),
+        }
+    }
+
+    fn index_def(&self) -> Option<&'a IndexDef> {
+        self.index.map(|i| &*i.def)
+    }
+
+    /// The position an `ExclusiveStartKey` names in this key space.
+    pub fn start_position(&self, start: &AttributeMap) -> Result<Position> {
+        let schema = &self.table.schema;
+        let Some(def) = self.index_def() else {
+            return Ok(schema.position(&schema.start_key(start)?));
+        };
+        let mismatch = || {
+            Error::validation(
+                "The provided starting key is invalid: The provided key element does not match the schema",
+            )
+        };
+        let names: HashSet<&str> = schema
+            .key_names()
+            .chain(
+                def.partition
+                    .iter()
+                    .chain(&def.sort)
+                    .map(|d| d.name.as_str()),
+            )
+            .collect();
+        if start.len() != names.len() || !start.keys().all(|k| names.contains(k.as_str())) {
+            return Err(mismatch());
+        }
+        let table_key: AttributeMap = schema
+            .key_names()
+            .filter_map(|n| start.get(n).map(|v| (n.to_owned(), v.clone())))
+            .collect();
+        let key = schema.start_key(&table_key)?;
+        let values = def
+            .key_values(start)
+            .map_err(|_| mismatch())?
+            .ok_or_else(mismatch)?;
+        Ok(def.position_from(&key, values))
+    }
+
+    /// The `LastEvaluatedKey` of an entry: the table key, plus the index key
+    /// for an index.
+    pub fn key_map(&self, slot: &Slot, entry: &EntryKey) -> AttributeMap {
+        let mut map = AttributeMap::new();
+        for (def, value) in self.partition_defs().iter().zip(&slot.key) {
+            map.insert(def.name.clone(), value.clone().into());
+        }
+        for (def, value) in self.sort_defs().iter().zip(&entry.sort) {
+            if let Ext::Val(v) = value {
+                map.insert(def.name.clone(), v.clone().into());
+            }
+        }
+        if let Tiebreak::Item(partition, sort) = &entry.tiebreak {
+            map.extend(self.table.schema.key_map(&crate::key::PrimaryKey {
+                partition: partition.clone(),
+                sort: sort.clone(),
+            }));
+        }
+        map
+    }
+
+    /// The item a page returns for an entry.
+    fn item_of(&self, entry: &EntryKey, stored: &'a StoredItem) -> Option<&'a StoredItem> {
+        if !self.fetch_from_table {
+            return Some(stored);
+        }
+        let Tiebreak::Item(partition, sort) = &entry.tiebreak else {
+            return Some(stored);
+        };
+        let key = crate::key::PrimaryKey {
+            partition: partition.clone(),
+            sort: sort.clone(),
+        };
+        self.state.base.get(&self.table.schema.position(&key))
+    }
+}
+
+/// One page of a Query or Scan being filled.
+pub(crate) struct Page<'a> {
+    source: &'a Source<'a>,
+    limit: usize,
+    items: Vec<AttributeMap>,
+    scanned: usize,
+    bytes: usize,
+    last: Option<(&'a Slot, &'a EntryKey)>,
+    stopped_early: bool,
+}
+
+/// A finished page.
+pub(crate) struct PageResult {
+    pub items: Option<Vec<AttributeMap>>,
+    pub count: i32,
+    pub scanned_count: i32,
+    pub last_evaluated_key: Option<AttributeMap>,
+    pub usage: Usage,
+}
+
+impl<'a> Page<'a> {
+    pub fn new(source: &'a Source<'a>, limit: Option<i32>) -> Self {
+        Self {
+            source,
+            limit: limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX)),
+            items: Vec::new(),
+            scanned: 0,
+            bytes: 0,
+            last: None,
+            stopped_early: false,
+        }
+    }
+
+    /// Evaluates one entry; returns false when the page is full.
+    pub fn push(&mut self, slot: &'a Slot, entry: &'a EntryKey, stored: &'a StoredItem) -> bool {
+        self.scanned += 1;
+        self.bytes += stored.size;
+        if !self.source.count_only
+            && let Some(item) = self.source.item_of(entry, stored)
+        {
+            if self.source.fetch_from_table {
+                self.bytes += item.size;
+            }
+            self.items.push(item.item.clone());
+        }
+        self.last = Some((slot, entry));
+        self.stopped_early = self.scanned >= self.limit || self.bytes >= MAX_PAGE_BYTES;
+        !self.stopped_early
+    }
+
+    pub fn finish(self) -> PageResult {
+        let count = if self.source.count_only {
+            self.scanned
+        } else {
+            self.items.len()
+        };
+        let last_evaluated_key = self
+            .last
+            .filter(|_| self.stopped_early)
+            .map(|(slot, entry)| self.source.key_map(slot, entry));
+        let units = read_units(self.bytes, self.source.consistent);
+        let mut usage = Usage::new(Kind::Read);
+        match self.source.index_def() {
+            Some(def) => usage.index(def.kind, &def.name, units),
+            None => usage.add_table(units),
+        }
+        PageResult {
+            items: (!self.source.count_only).then_some(self.items),
+            count: i32::try_from(count).unwrap_or(i32::MAX),
+            scanned_count: i32::try_from(self.scanned).unwrap_or(i32::MAX),
+            last_evaluated_key,
+            usage,
+        }
+    }
+}

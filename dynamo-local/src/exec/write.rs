@@ -1,0 +1,57 @@
+//! Writing and deleting one item together with its index entries, and the
+//! checks every written item passes.
+
+use super::capacity::{Kind, Usage, write_units};
+use crate::key::PrimaryKey;
+use crate::table::{StoredItem, Table, TableState};
+use dynamo_core::value::{MAX_ITEM_SIZE, item_size};
+use dynamo_core::{AttributeMap, Error, Result};
+
+/// The checks DynamoDB makes of an item to be written, before looking at
+/// the table: values (empty sets, nesting depth).
+pub(crate) fn validate_values(item: &AttributeMap) -> Result<()> {
+    item.values()
+        .try_for_each(|v| v.validate().map_err(Error::Validation))
+}
+
+/// The checks of an item against the table: its key, and its size.
+pub(crate) fn checked_key(table: &Table, item: &AttributeMap) -> Result<PrimaryKey> {
+    let key = table.schema.key_of_item(item)?;
+    if item_size(item) > MAX_ITEM_SIZE {
+        return Err(Error::validation(
+            "Item size has exceeded the maximum allowed size",
+        ));
+    }
+    Ok(key)
+}
+
+/// Stores `item` under `key` and updates the indexes; nothing changes if an
+/// index key of the item is invalid. Returns the replaced item and the
+/// capacity consumed.
+pub(crate) fn put(
+    table: &Table,
+    state: &mut TableState,
+    key: &PrimaryKey,
+    item: AttributeMap,
+) -> Result<(Option<StoredItem>, Usage)> {
+    let entries = state.index_entries(key, &item)?;
+    let new_size = item_size(&item);
+    let (old, writes) = state.write_item(&table.schema, key, item, entries);
+    let old_size = old.as_ref().map_or(0, |s| s.size);
+    let mut usage = Usage::new(Kind::Write).table(write_units(old_size.max(new_size)));
+    usage.index_writes(&state.indexes, &writes);
+    Ok((old, usage))
+}
+
+/// Deletes the item under `key` and its index entries. Returns the deleted
+/// item and the capacity consumed (one unit when there was none).
+pub(crate) fn delete(
+    table: &Table,
+    state: &mut TableState,
+    key: &PrimaryKey,
+) -> (Option<StoredItem>, Usage) {
+    let (old, writes) = state.remove_item(&table.schema, key);
+    let mut usage = Usage::new(Kind::Write).table(write_units(old.as_ref().map_or(0, |s| s.size)));
+    usage.index_writes(&state.indexes, &writes);
+    (old, usage)
+}
