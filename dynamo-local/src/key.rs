@@ -85,36 +85,20 @@ impl KeySchema {
 
     /// The key of an item being written (PutItem), with the item messages.
     pub fn key_of_item(&self, item: &AttributeMap) -> Result<PrimaryKey, Error> {
-        let mut values = Vec::with_capacity(2);
-        for def in self.defs() {
-            let value = item.get(&def.name).ok_or_else(|| {
-                Error::Validation(format!(
+        self.extract(item, |def, found| {
+            Error::Validation(match found {
+                None => format!(
                     "One or more parameter values were invalid: Missing the key {} in the item",
                     def.name
-                ))
-            })?;
-            let scalar = scalar_of(value)
-                .filter(|k| k.scalar_type() == def.scalar_type)
-                .ok_or_else(|| {
-                    Error::Validation(format!(
-                        "One or more parameter values were invalid: Type mismatch for key {} expected: {} actual: {}",
-                        def.name,
-                        def.scalar_type.as_str(),
-                        value.type_name()
-                    ))
-                })?;
-            if is_empty(&scalar) {
-                return Err(Error::Validation(format!(
-                    "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty {} value. Key: {}",
-                    empty_kind(&scalar),
-                    def.name
-                )));
-            }
-            values.push(scalar);
-        }
-        let key = self.assemble(values);
-        self.check_sizes(&key)?;
-        Ok(key)
+                ),
+                Some(value) => format!(
+                    "One or more parameter values were invalid: Type mismatch for key {} expected: {} actual: {}",
+                    def.name,
+                    def.scalar_type.as_str(),
+                    value.type_name()
+                ),
+            })
+        }, "One or more parameter values are not valid.")
     }
 
     /// The key named by a `Key` parameter (GetItem, DeleteItem): exactly the
@@ -129,25 +113,37 @@ impl KeySchema {
     }
 
     fn parse_key(&self, key: &AttributeMap, prefix: &str) -> Result<PrimaryKey, Error> {
-        let mismatch = || {
+        let mismatch = |_: &KeyDef, _: Option<&AttributeValue>| {
             Error::Validation(format!(
                 "{prefix}The provided key element does not match the schema"
             ))
         };
         let expected = 1 + usize::from(self.sort_key.is_some());
         if key.len() != expected {
-            return Err(mismatch());
+            return Err(mismatch(&self.partition_key, None));
         }
+        let empty_prefix = format!("{prefix}One or more parameter values were invalid:");
+        self.extract(key, mismatch, &empty_prefix)
+    }
+
+    /// Reads the key attributes out of `map`: `bad` names the error for an
+    /// absent (`None`) or mistyped attribute; `empty_prefix` starts the
+    /// message for an empty string or binary.
+    fn extract(
+        &self,
+        map: &AttributeMap,
+        bad: impl Fn(&KeyDef, Option<&AttributeValue>) -> Error,
+        empty_prefix: &str,
+    ) -> Result<PrimaryKey, Error> {
         let mut values = Vec::with_capacity(2);
         for def in self.defs() {
-            let scalar = key
-                .get(&def.name)
-                .and_then(scalar_of)
+            let value = map.get(&def.name).ok_or_else(|| bad(def, None))?;
+            let scalar = scalar_of(value)
                 .filter(|k| k.scalar_type() == def.scalar_type)
-                .ok_or_else(mismatch)?;
+                .ok_or_else(|| bad(def, Some(value)))?;
             if is_empty(&scalar) {
                 return Err(Error::Validation(format!(
-                    "{prefix}One or more parameter values were invalid: The AttributeValue for a key attribute cannot contain an empty {} value. Key: {}",
+                    "{empty_prefix} The AttributeValue for a key attribute cannot contain an empty {} value. Key: {}",
                     empty_kind(&scalar),
                     def.name
                 )));
