@@ -68,8 +68,13 @@ pub enum ConnectError {
 ///   (feature `local`, on by default).
 /// * `local:///<dir>`: an in-process engine persisting to a directory
 ///   (not available yet).
-/// * `http://host:port` / `aws://<region>`: DynamoDB or a compatible server
-///   through the AWS SDK (not available yet).
+/// * `http://host:port` (or `https://`): a DynamoDB-compatible endpoint, such
+///   as `dynamo-local serve`, through the AWS SDK (feature `aws`); region and
+///   credentials from the environment when set, else `us-east-1` and the
+///   placeholder credentials local servers accept.
+/// * `aws://<region>`: Amazon DynamoDB in that region with the standard
+///   credentials chain (feature `aws`); `aws://` alone takes the region from
+///   the environment.
 pub async fn connect(url: &str) -> Result<Client, ConnectError> {
     let (scheme, rest) = url
         .split_once("://")
@@ -80,10 +85,8 @@ pub async fn connect(url: &str) -> Result<Client, ConnectError> {
             url: url.to_owned(),
             reason: "durable local storage is not implemented yet; use local://memory",
         }),
-        ("http" | "https" | "aws", _) => Err(ConnectError::NotSupported {
-            url: url.to_owned(),
-            reason: "the AWS SDK backend is not implemented yet; use local://memory",
-        }),
+        ("http" | "https", _) => aws_endpoint(url).await,
+        ("aws", region) => aws_region(url, region).await,
         _ => Err(ConnectError::UnsupportedUrl(url.to_owned())),
     }
 }
@@ -99,4 +102,28 @@ fn local_memory(url: &str) -> Result<Client, ConnectError> {
         url: url.to_owned(),
         feature: "local",
     })
+}
+
+#[cfg(feature = "aws")]
+async fn aws_endpoint(url: &str) -> Result<Client, ConnectError> {
+    Ok(Client::new(dynamo_aws::AwsBackend::for_endpoint(url).await))
+}
+
+#[cfg(feature = "aws")]
+async fn aws_region(_url: &str, region: &str) -> Result<Client, ConnectError> {
+    let region = (!region.is_empty()).then(|| region.trim_end_matches('/').to_owned());
+    Ok(Client::new(dynamo_aws::AwsBackend::from_env(region).await))
+}
+
+#[cfg(not(feature = "aws"))]
+async fn aws_endpoint(url: &str) -> Result<Client, ConnectError> {
+    Err(ConnectError::FeatureDisabled {
+        url: url.to_owned(),
+        feature: "aws",
+    })
+}
+
+#[cfg(not(feature = "aws"))]
+async fn aws_region(url: &str, _region: &str) -> Result<Client, ConnectError> {
+    aws_endpoint(url).await
 }

@@ -127,6 +127,14 @@ pub enum TableStatus {
     Deleting,
     /// Ready for use.
     Active,
+    /// Its encryption key is inaccessible.
+    InaccessibleEncryptionCredentials,
+    /// Being archived.
+    Archiving,
+    /// Archived.
+    Archived,
+    /// A replica is not authorized.
+    ReplicationNotAuthorized,
 }
 
 /// DynamoDB's `TableDescription`.

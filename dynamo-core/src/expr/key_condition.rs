@@ -92,3 +92,76 @@ impl KeyCondition {
         self
     }
 }
+
+/// An expression string with its attribute-name and attribute-value
+/// placeholders, as DynamoDB's API takes it.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct PrintedExpression {
+    /// The expression, with `#n…` for names and `:v…` for values.
+    pub expression: String,
+    /// `ExpressionAttributeNames`.
+    pub names: std::collections::HashMap<String, String>,
+    /// `ExpressionAttributeValues`.
+    pub values: crate::value::AttributeMap,
+}
+
+impl PrintedExpression {
+    /// Registers an attribute name and returns its placeholder.
+    pub fn name(&mut self, name: &str) -> String {
+        if let Some((placeholder, _)) = self.names.iter().find(|(_, n)| *n == name) {
+            return placeholder.clone();
+        }
+        let placeholder = format!("#n{}", self.names.len());
+        self.names.insert(placeholder.clone(), name.to_owned());
+        placeholder
+    }
+
+    /// Registers a value and returns its placeholder.
+    pub fn value(&mut self, value: &AttributeValue) -> String {
+        let placeholder = format!(":v{}", self.values.len());
+        self.values.insert(placeholder.clone(), value.clone());
+        placeholder
+    }
+}
+
+impl KeyCondition {
+    /// This condition as a `KeyConditionExpression` with placeholders for
+    /// every name and value (so reserved words and any characters are safe).
+    ///
+    /// ```
+    /// use dynamo_core::expr::{KeyCondition, SortKeyOp};
+    /// let printed = KeyCondition::partition("pk", "a")
+    ///     .and_sort_key("sk", SortKeyOp::BeginsWith("x".into()))
+    ///     .print();
+    /// assert_eq!(printed.expression, "#n0 = :v0 AND begins_with(#n1, :v1)");
+    /// ```
+    pub fn print(&self) -> PrintedExpression {
+        let mut out = PrintedExpression::default();
+        self.print_into(&mut out);
+        out
+    }
+
+    /// Appends this condition to `out`, sharing its placeholders.
+    pub fn print_into(&self, out: &mut PrintedExpression) {
+        let mut terms = Vec::with_capacity(self.partition_key.len() + self.sort_key.len());
+        for (name, value) in &self.partition_key {
+            let (n, v) = (out.name(name), out.value(value));
+            terms.push(format!("{n} = {v}"));
+        }
+        for condition in &self.sort_key {
+            let n = out.name(&condition.name);
+            terms.push(match &condition.op {
+                SortKeyOp::Between(lo, hi) => {
+                    let (lo, hi) = (out.value(lo), out.value(hi));
+                    format!("{n} BETWEEN {lo} AND {hi}")
+                }
+                SortKeyOp::BeginsWith(prefix) => format!("begins_with({n}, {})", out.value(prefix)),
+                op => {
+                    let v = out.value(op.values()[0]);
+                    format!("{n} {} {v}", op.operator())
+                }
+            });
+        }
+        out.expression = terms.join(" AND ");
+    }
+}

@@ -2,4 +2,4 @@
 
 mod key_condition;
 
-pub use key_condition::{KeyCondition, SortKeyCondition, SortKeyOp};
+pub use key_condition::{KeyCondition, PrintedExpression, SortKeyCondition, SortKeyOp};
