@@ -68,7 +68,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
 
-    let got = db.get(Order::key("alice", 2u64)).consistent().await?;
+    let got = db.get(Order::key("alice", 2)).consistent().await?;
     println!("get    alice#2 -> {got:?}");
     assert_eq!(got.as_ref(), Some(&orders[1]));
 
@@ -79,16 +79,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         [1, 2, 3, 10]
     );
 
-    let newest = db.query(Order::partition("alice")).reverse().limit(2).await?;
+    let newest = db
+        .query(Order::partition("alice"))
+        .reverse()
+        .limit(2)
+        .await?;
     show("query  alice, newest two", &newest);
 
-    let middle = db
-        .query(Order::partition("alice").sk_between(2u64, 3u64))
-        .await?;
+    let middle = db.query(Order::partition("alice").sk_between(2, 3)).await?;
     show("query  alice, orders 2..=3", &middle);
 
-    db.delete(Order::key("alice", 1u64)).await?;
-    let gone = db.get(Order::key("alice", 1u64)).await?;
+    db.delete(Order::key("alice", 1)).await?;
+    let gone = db.get(Order::key("alice", 1)).await?;
     println!("delete alice#1, then get -> {gone:?}");
     assert!(gone.is_none());
 

@@ -23,7 +23,7 @@
 //! db.create_table::<Order>().await?;
 //! let order = Order { customer_id: "c1".into(), order_id: 7, total_cents: 1250 };
 //! db.put(&order).await?;
-//! assert_eq!(db.get(Order::key("c1", 7u64)).await?, Some(order));
+//! assert_eq!(db.get(Order::key("c1", 7)).await?, Some(order));
 //! # Ok(())
 //! # }
 //! ```

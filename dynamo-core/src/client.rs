@@ -5,7 +5,7 @@
 use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::expr::{KeyCondition, SortKeyOp};
-use crate::item::{Item, Key, KeyAttribute};
+use crate::item::{Item, Key, KeyArg, KeyAttribute};
 use crate::ops::*;
 use crate::schema::TableDescription;
 use crate::value::AttributeMap;
@@ -213,33 +213,33 @@ where
     }
 
     /// Items whose sort key equals `value`.
-    pub fn sk_eq(self, value: impl Into<T::SortKey>) -> Self {
-        self.sort_key(SortKeyOp::Eq, value.into())
+    pub fn sk_eq(self, value: impl KeyArg<T::SortKey>) -> Self {
+        self.sort_key(SortKeyOp::Eq, value.into_key())
     }
     /// Items whose sort key is below `value`.
-    pub fn sk_lt(self, value: impl Into<T::SortKey>) -> Self {
-        self.sort_key(SortKeyOp::Lt, value.into())
+    pub fn sk_lt(self, value: impl KeyArg<T::SortKey>) -> Self {
+        self.sort_key(SortKeyOp::Lt, value.into_key())
     }
     /// Items whose sort key is at most `value`.
-    pub fn sk_le(self, value: impl Into<T::SortKey>) -> Self {
-        self.sort_key(SortKeyOp::Le, value.into())
+    pub fn sk_le(self, value: impl KeyArg<T::SortKey>) -> Self {
+        self.sort_key(SortKeyOp::Le, value.into_key())
     }
     /// Items whose sort key is above `value`.
-    pub fn sk_gt(self, value: impl Into<T::SortKey>) -> Self {
-        self.sort_key(SortKeyOp::Gt, value.into())
+    pub fn sk_gt(self, value: impl KeyArg<T::SortKey>) -> Self {
+        self.sort_key(SortKeyOp::Gt, value.into_key())
     }
     /// Items whose sort key is at least `value`.
-    pub fn sk_ge(self, value: impl Into<T::SortKey>) -> Self {
-        self.sort_key(SortKeyOp::Ge, value.into())
+    pub fn sk_ge(self, value: impl KeyArg<T::SortKey>) -> Self {
+        self.sort_key(SortKeyOp::Ge, value.into_key())
     }
     /// Items whose sort key lies between `low` and `high`, both included.
-    pub fn sk_between(self, low: impl Into<T::SortKey>, high: impl Into<T::SortKey>) -> Self {
-        let low = low.into().to_key_value().into();
-        self.sort_key(|high| SortKeyOp::Between(low, high), high.into())
+    pub fn sk_between(self, low: impl KeyArg<T::SortKey>, high: impl KeyArg<T::SortKey>) -> Self {
+        let low = low.into_key().to_key_value().into();
+        self.sort_key(|high| SortKeyOp::Between(low, high), high.into_key())
     }
     /// Items whose string or binary sort key starts with `prefix`.
-    pub fn sk_begins_with(self, prefix: impl Into<T::SortKey>) -> Self {
-        self.sort_key(SortKeyOp::BeginsWith, prefix.into())
+    pub fn sk_begins_with(self, prefix: impl KeyArg<T::SortKey>) -> Self {
+        self.sort_key(SortKeyOp::BeginsWith, prefix.into_key())
     }
 }
 

@@ -191,6 +191,32 @@ pub trait KeyAttribute: Attribute {
     fn to_key_value(&self) -> KeyValue;
 }
 
+/// A value accepted where a key of type `K` is expected: `K` itself, or a
+/// string slice for string keys. Unlike `Into<K>`, an integer literal needs
+/// no suffix (`Order::key("c1", 7)`).
+pub trait KeyArg<K> {
+    /// The key value.
+    fn into_key(self) -> K;
+}
+
+impl<K> KeyArg<K> for K {
+    fn into_key(self) -> K {
+        self
+    }
+}
+
+impl KeyArg<String> for &str {
+    fn into_key(self) -> String {
+        self.to_owned()
+    }
+}
+
+impl KeyArg<String> for &String {
+    fn into_key(self) -> String {
+        self.clone()
+    }
+}
+
 /// An element type of a DynamoDB set (`SS`, `NS` or `BS`).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an element of a DynamoDB set",

@@ -16,7 +16,9 @@ pub mod value;
 pub use backend::Backend;
 pub use client::{Client, KeyQuery};
 pub use error::{Error, Result};
-pub use item::{Attribute, AttributeError, Item, Key, KeyAttribute, SetElement, TableSchema};
+pub use item::{
+    Attribute, AttributeError, Item, Key, KeyArg, KeyAttribute, SetElement, TableSchema,
+};
 pub use value::{
     AttributeMap, AttributeType, AttributeValue, KeyValue, Number, NumberError, WireError,
     decode_json,

@@ -1,1 +1,53 @@
-//! placeholder
+//! Derive macros of the `dynamo` DynamoDB SDK.
+//!
+//! * `#[derive(Item)]` maps a struct to the items of a table: its attributes,
+//!   its key, the table schema, and the key constructors `T::key(...)` and
+//!   `T::partition(...)`.
+//! * `#[derive(Attribute)]` maps a struct to a map attribute (`M`) and a
+//!   unit-only enum to a string attribute (`S`), for use as fields.
+//!
+//! The derive runs in three phases, one module each: `parse` reads the
+//! input and every `#[dynamo(...)]` option into a small model, `validate`
+//! checks the combination, `expand` generates code. Errors are collected in
+//! a context so a user sees all of them at once, each at its tokens.
+
+mod ctxt;
+mod expand;
+mod parse;
+mod validate;
+
+use proc_macro::TokenStream;
+use syn::{DeriveInput, parse_macro_input};
+
+/// Derives `dynamo::Item` for a struct with named fields.
+///
+/// Container option: `#[dynamo(table = "name")]` (required). Field options:
+/// `#[dynamo(partition_key)]` (exactly one), `#[dynamo(sort_key)]` (at most
+/// one). Key fields must be strings, integers, `Number` or `Vec<u8>`.
+#[proc_macro_derive(Item, attributes(dynamo))]
+pub fn derive_item(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    run(&input, parse::Derive::Item)
+}
+
+/// Derives `dynamo::Attribute`: a struct with named fields is stored as a
+/// map (`M`), an enum of unit variants as a string (`S`) holding the
+/// variant's name.
+#[proc_macro_derive(Attribute, attributes(dynamo))]
+pub fn derive_attribute(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    run(&input, parse::Derive::Attribute)
+}
+
+fn run(input: &DeriveInput, derive: parse::Derive) -> TokenStream {
+    let cx = ctxt::Ctxt::new();
+    let container = parse::Container::from_ast(&cx, input, derive);
+    if let Some(container) = &container {
+        validate::check(&cx, container);
+    }
+    match (cx.check(), container) {
+        (Ok(()), Some(container)) => expand::expand(&container).into(),
+        (Err(errors), _) => errors.to_compile_error().into(),
+        (Ok(()), None) => TokenStream::new(),
+    }
+}
