@@ -194,6 +194,10 @@ pub trait KeyAttribute: Attribute {
 /// A value accepted where a key of type `K` is expected: `K` itself, or a
 /// string slice for string keys. Unlike `Into<K>`, an integer literal needs
 /// no suffix (`Order::key("c1", 7)`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a value of this key, whose type is `{K}`",
+    label = "expected a `{K}` key value"
+)]
 pub trait KeyArg<K> {
     /// The key value.
     fn into_key(self) -> K;

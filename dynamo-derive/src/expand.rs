@@ -16,6 +16,25 @@ pub(crate) fn expand(container: &Container) -> TokenStream {
     }
 }
 
+/// `where` predicates requiring every field type to be an attribute (and
+/// key fields to be key attributes), each spanned at the field's type: an
+/// unsupported type is then reported once, at the type, and nowhere else.
+fn field_bounds(fields: &[Field]) -> Vec<TokenStream> {
+    fields
+        .iter()
+        .map(|f| {
+            let ty = f.ty;
+            let key = f.attrs.partition_key.is_some() || f.attrs.sort_key.is_some();
+            let bound = if key {
+                quote_spanned! {f.ty_span()=> ::dynamo::KeyAttribute }
+            } else {
+                quote_spanned! {f.ty_span()=> ::dynamo::Attribute }
+            };
+            quote! { #ty: #bound }
+        })
+        .collect()
+}
+
 /// Statements writing every field into `item`.
 fn put_fields(fields: &[Field]) -> Vec<TokenStream> {
     fields
@@ -79,6 +98,7 @@ fn expand_item(container: &Container, fields: &[Field]) -> TokenStream {
     let count = fields.len();
     let puts = put_fields(fields);
     let takes = take_fields(fields);
+    let bounds = field_bounds(fields);
     let pk_ty = pk.ty;
     let pk_ident = pk.ident;
     let pk_schema = key_schema(pk);
@@ -118,7 +138,7 @@ fn expand_item(container: &Container, fields: &[Field]) -> TokenStream {
     };
     quote! {
         #[automatically_derived]
-        impl ::dynamo::Item for #ident {
+        impl ::dynamo::Item for #ident where #(#bounds,)* {
             type PartitionKey = #pk_ty;
             type SortKey = #sk_ty;
 
@@ -144,7 +164,7 @@ fn expand_item(container: &Container, fields: &[Field]) -> TokenStream {
         }
 
         #[automatically_derived]
-        impl #ident {
+        impl #ident where #(#bounds,)* {
             #key_fn
 
             /// A query of every item in one partition, in sort-key order.
@@ -160,9 +180,10 @@ fn expand_map_attribute(container: &Container, fields: &[Field]) -> TokenStream 
     let count = fields.len();
     let puts = put_fields(fields);
     let takes = take_fields(fields);
+    let bounds = field_bounds(fields);
     quote! {
         #[automatically_derived]
-        impl ::dynamo::Attribute for #ident {
+        impl ::dynamo::Attribute for #ident where #(#bounds,)* {
             fn to_attribute(&self) -> ::core::result::Result<::dynamo::AttributeValue, ::dynamo::AttributeError> {
                 let mut item = ::dynamo::AttributeMap::with_capacity(#count);
                 #(#puts)*

@@ -164,8 +164,17 @@ impl Field<'_> {
         name.strip_prefix("r#").map_or(name.clone(), str::to_owned)
     }
 
-    /// A span covering the field's type, for errors about the type.
+    /// Where errors about the field's type point: the type's name (the
+    /// last segment of its path, `Instant` in `std::time::Instant`), since
+    /// stable proc-macros cannot span a whole path.
     pub fn ty_span(&self) -> proc_macro2::Span {
-        self.ty.span()
+        match self.ty {
+            syn::Type::Path(p) => p
+                .path
+                .segments
+                .last()
+                .map_or_else(|| self.ty.span(), |s| s.ident.span()),
+            other => other.span(),
+        }
     }
 }

@@ -1,0 +1,7 @@
+#[derive(dynamo::Attribute)]
+enum Payment {
+    Card { last4: String },
+    Cash,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+#[derive(dynamo::Item)]
+#[dynamo(table = "orders")]
+enum Order {
+    Placed,
+    Shipped,
+}
+
+fn main() {}
