@@ -334,8 +334,10 @@ fn from_number_set<T>(
     }
 }
 
+// Integer types are `ident`s, not `ty`s: a captured `ty` is opaque and would
+// never match the `@list u8` arm below.
 macro_rules! integer_attribute {
-    ($($t:ty),*) => {$(
+    ($($t:ident),*) => {$(
         impl Attribute for $t {
             fn to_attribute(&self) -> Result<AttributeValue, AttributeError> {
                 Ok(AttributeValue::N(Number::from(*self)))
@@ -378,7 +380,7 @@ macro_rules! integer_attribute {
             }
         }
     };
-    (@list $t:ty) => {};
+    (@list $t:ident) => {};
 }
 integer_attribute!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
 
