@@ -49,12 +49,12 @@ fn thirty_eight_significant_digits_are_accepted_and_thirty_nine_are_not() {
 fn magnitude_bounds_are_exact() {
     let max = "9.9999999999999999999999999999999999999E+125";
     assert_eq!(n(max).significant_digits(), 38);
-    assert_eq!(n(&format!("-{max}")), n(max).neg());
+    assert_eq!(n(&format!("-{max}")), -n(max));
     assert_eq!(err("1E+126"), OVERFLOW);
     assert_eq!(err("-1E+126"), OVERFLOW);
     assert_eq!(err("10E+125"), OVERFLOW);
     assert_eq!(n("1E-130").to_string(), format!("0.{}1", "0".repeat(129)));
-    assert_eq!(n("-1E-130"), n("1E-130").neg());
+    assert_eq!(n("-1E-130"), -n("1E-130"));
     assert_eq!(err("1E-131"), UNDERFLOW);
     assert_eq!(err("-0.1E-130"), UNDERFLOW);
     assert_eq!(n("1E125").to_string(), format!("1{}", "0".repeat(125)));

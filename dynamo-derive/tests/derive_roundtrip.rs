@@ -82,7 +82,7 @@ fn sample() -> Everything {
         maybe_not: None,
         list: vec![1, -2, 3],
         deque: VecDeque::from(["a".to_owned(), "b".to_owned()]),
-        map: HashMap::from([("pi".into(), 3.14159), ("e".into(), 2.71828)]),
+        map: HashMap::from([("ratio".into(), 1.25), ("rate".into(), -0.07)]),
         tree: BTreeMap::from([("k".into(), vec![9, 8])]),
         strings: HashSet::from(["red".into(), "blue".into()]),
         numbers: HashSet::from([1, 2, 3]),

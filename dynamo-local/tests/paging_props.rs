@@ -53,7 +53,7 @@ proptest! {
             let keys: Vec<i64> = sort_keys.into_iter().collect();
             load(&engine, 2, &keys, payload).await;
             let condition = KeyCondition::partition("pk", s("p1")).and_sort_key("sk", SortKeyOp::Ge(n(lower)));
-            let mut expected: Vec<_> = keys.iter().filter(|k| **k >= lower).map(|k| n(k)).collect();
+            let mut expected: Vec<_> = keys.iter().filter(|k| **k >= lower).map(n).collect();
             if !forward {
                 expected.reverse();
             }

@@ -154,18 +154,6 @@ impl Number {
         i64::from(self.exponent) + i64::from(self.significant_digits()) - 1
     }
 
-    /// The negation of this number.
-    pub fn neg(self) -> Self {
-        if self.is_zero() {
-            self
-        } else {
-            Self {
-                negative: !self.negative,
-                ..self
-            }
-        }
-    }
-
     /// Exact sum, or DynamoDB's error when the result leaves the range or
     /// needs more than 38 digits.
     pub fn checked_add(self, other: Number) -> Result<Number, NumberError> {
@@ -202,7 +190,7 @@ impl Number {
 
     /// Exact difference `self - other`.
     pub fn checked_sub(self, other: Number) -> Result<Number, NumberError> {
-        self.checked_add(other.neg())
+        self.checked_add(-other)
     }
 
     /// The value as an `i128`, if it is an integer that fits.
@@ -434,6 +422,22 @@ impl fmt::Display for Number {
 impl fmt::Debug for Number {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Number({self})")
+    }
+}
+
+impl std::ops::Neg for Number {
+    type Output = Number;
+
+    /// The negation; zero stays zero (there is no negative zero).
+    fn neg(self) -> Number {
+        if self.is_zero() {
+            self
+        } else {
+            Self {
+                negative: !self.negative,
+                ..self
+            }
+        }
     }
 }
 

@@ -14,7 +14,7 @@ fn segment_range(segment: i32, total: i32) -> (u64, Option<u64>) {
         let s = u128::try_from(s).ok()?;
         let t = u128::try_from(total).ok()?.max(1);
         // ceil(s * 2^64 / t): the first hash h with floor(h * t / 2^64) == s.
-        u64::try_from(((s << 64) + t - 1) / t).ok()
+        u64::try_from((s << 64).div_ceil(t)).ok()
     };
     (bound(segment).unwrap_or(0), bound(segment + 1))
 }
