@@ -316,10 +316,7 @@ async fn a_multi_attribute_gsi_key_is_queried_left_to_right() {
             }
         }
     };
-    let partition = KeyCondition {
-        partition_key: vec![("tenant".into(), s("acme")), ("region".into(), s("eu"))],
-        sort_key: vec![],
-    };
+    let partition = KeyCondition::partition("tenant", s("acme")).and_partition("region", s("eu"));
     assert_eq!(
         query(partition.clone(), None).await,
         vec![n(3), n(2), n(5), n(1)]

@@ -4,28 +4,30 @@
 //! condition for tables and classic indexes; up to four of each for
 //! multi-attribute GSI keys).
 
+use super::print::PrintedExpression;
 use crate::value::AttributeValue;
 
-/// A Query's key condition, with attribute names and values resolved.
+/// A Query's key condition: one term per key attribute, with names and
+/// values resolved. Which term is the partition key is decided against the
+/// table's (or index's) key schema when the query runs, since a parsed
+/// `KeyConditionExpression` does not say.
 ///
 /// ```
 /// use dynamo_core::expr::{KeyCondition, SortKeyOp};
 /// let kc = KeyCondition::partition("pk", "customer#1")
 ///     .and_sort_key("sk", SortKeyOp::BeginsWith("order#".into()));
-/// assert_eq!(kc.partition_key.len(), 1);
+/// assert_eq!(kc.terms.len(), 2);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyCondition {
-    /// `name = value` for each partition-key attribute.
-    pub partition_key: Vec<(String, AttributeValue)>,
-    /// Conditions on the sort-key attributes, in key-schema order.
-    pub sort_key: Vec<SortKeyCondition>,
+    /// The terms, joined by `AND`.
+    pub terms: Vec<KeyTerm>,
 }
 
-/// A condition on one sort-key attribute.
+/// A condition on one key attribute.
 #[derive(Clone, Debug, PartialEq)]
-pub struct SortKeyCondition {
-    /// The sort-key attribute's name.
+pub struct KeyTerm {
+    /// The key attribute's name.
     pub name: String,
     /// The comparison.
     pub op: SortKeyOp,
@@ -75,52 +77,42 @@ impl SortKeyOp {
 }
 
 impl KeyCondition {
-    /// `name = value` on a single partition key.
+    /// `name = value` on a partition-key attribute.
     pub fn partition(name: impl Into<String>, value: impl Into<AttributeValue>) -> Self {
         Self {
-            partition_key: vec![(name.into(), value.into())],
-            sort_key: Vec::new(),
+            terms: vec![KeyTerm {
+                name: name.into(),
+                op: SortKeyOp::Eq(value.into()),
+            }],
         }
     }
 
-    /// Adds a condition on the next sort-key attribute.
+    /// Adds `name = value` on another partition-key attribute (for
+    /// multi-attribute GSI keys).
+    pub fn and_partition(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<AttributeValue>,
+    ) -> Self {
+        self.terms.push(KeyTerm {
+            name: name.into(),
+            op: SortKeyOp::Eq(value.into()),
+        });
+        self
+    }
+
+    /// Adds a condition on a sort-key attribute.
     pub fn and_sort_key(mut self, name: impl Into<String>, op: SortKeyOp) -> Self {
-        self.sort_key.push(SortKeyCondition {
+        self.terms.push(KeyTerm {
             name: name.into(),
             op,
         });
         self
     }
-}
 
-/// An expression string with its attribute-name and attribute-value
-/// placeholders, as DynamoDB's API takes it.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct PrintedExpression {
-    /// The expression, with `#n…` for names and `:v…` for values.
-    pub expression: String,
-    /// `ExpressionAttributeNames`.
-    pub names: std::collections::HashMap<String, String>,
-    /// `ExpressionAttributeValues`.
-    pub values: crate::value::AttributeMap,
-}
-
-impl PrintedExpression {
-    /// Registers an attribute name and returns its placeholder.
-    pub fn name(&mut self, name: &str) -> String {
-        if let Some((placeholder, _)) = self.names.iter().find(|(_, n)| *n == name) {
-            return placeholder.clone();
-        }
-        let placeholder = format!("#n{}", self.names.len());
-        self.names.insert(placeholder.clone(), name.to_owned());
-        placeholder
-    }
-
-    /// Registers a value and returns its placeholder.
-    pub fn value(&mut self, value: &AttributeValue) -> String {
-        let placeholder = format!(":v{}", self.values.len());
-        self.values.insert(placeholder.clone(), value.clone());
-        placeholder
+    /// The term on attribute `name`, if any.
+    pub fn term(&self, name: &str) -> Option<&KeyTerm> {
+        self.terms.iter().find(|t| t.name == name)
     }
 }
 
@@ -143,12 +135,8 @@ impl KeyCondition {
 
     /// Appends this condition to `out`, sharing its placeholders.
     pub fn print_into(&self, out: &mut PrintedExpression) {
-        let mut terms = Vec::with_capacity(self.partition_key.len() + self.sort_key.len());
-        for (name, value) in &self.partition_key {
-            let (n, v) = (out.name(name), out.value(value));
-            terms.push(format!("{n} = {v}"));
-        }
-        for condition in &self.sort_key {
+        let mut terms = Vec::with_capacity(self.terms.len());
+        for condition in &self.terms {
             let n = out.name(&condition.name);
             terms.push(match &condition.op {
                 SortKeyOp::Between(lo, hi) => {

@@ -63,15 +63,11 @@ fn resolve(
 ) -> Result<Selection> {
     let mut partition = Vec::with_capacity(partition_defs.len());
     for def in partition_defs {
-        let (_, value) = condition
-            .partition_key
-            .iter()
-            .find(|(name, _)| *name == def.name)
-            .ok_or_else(|| missed(&def.name))?;
+        let term = condition.term(&def.name).ok_or_else(|| missed(&def.name))?;
+        let SortKeyOp::Eq(value) = &term.op else {
+            return Err(Error::validation("Query key condition not supported"));
+        };
         partition.push(key_value(value, def)?);
-    }
-    if condition.partition_key.len() != partition_defs.len() {
-        return Err(missed(&partition_defs[0].name));
     }
     let mut selection = Selection {
         slot: Slot::of(partition),
@@ -79,34 +75,38 @@ fn resolve(
         upper: Bound::Unbounded,
         prefix: None,
     };
-    let Some((last, equalities)) = condition.sort_key.split_last() else {
+    // Every other term must be on a sort-key attribute; those conditioned
+    // must be the leading ones, equality on all but the last.
+    let others = condition.terms.len().saturating_sub(partition_defs.len());
+    if others == 0 {
         return Ok(selection);
-    };
+    }
     if sort_defs.is_empty() {
         return Err(Error::validation("Query key condition not supported"));
     }
-    if condition.sort_key.len() > sort_defs.len() {
-        return Err(Error::validation(
-            "KeyConditionExpressions must only contain one condition per key",
-        ));
+    let conditioned: Vec<_> = sort_defs
+        .iter()
+        .map_while(|def| condition.term(&def.name).map(|t| (def, t)))
+        .collect();
+    if conditioned.len() != others {
+        let missing = sort_defs
+            .get(conditioned.len())
+            .unwrap_or(&partition_defs[0]);
+        return Err(missed(&missing.name));
     }
-    // Sort-key attributes are conditioned left to right, equality on all but the last.
+    let Some(((def, last), equalities)) = conditioned.split_last() else {
+        return Ok(selection);
+    };
+    let def: &KeyDef = def;
     let mut prefix = Vec::with_capacity(equalities.len() + 2);
-    for (condition, def) in equalities.iter().zip(sort_defs) {
-        if condition.name != def.name {
-            return Err(missed(&def.name));
-        }
-        let SortKeyOp::Eq(value) = &condition.op else {
+    for (def, term) in equalities {
+        let SortKeyOp::Eq(value) = &term.op else {
             return Err(Error::Validation(format!(
                 "Query key condition not supported: only equality is allowed on sort key attribute {} when later sort key attributes are conditioned",
                 def.name
             )));
         };
         prefix.push(Ext::Val(key_value(value, def)?));
-    }
-    let def = &sort_defs[equalities.len()];
-    if last.name != def.name {
-        return Err(missed(&def.name));
     }
     let value = |v: &AttributeValue| key_value(v, def).map(Ext::Val);
     let prefix_lower = if prefix.is_empty() {
