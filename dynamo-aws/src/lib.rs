@@ -17,6 +17,7 @@ use convert::error::from_sdk as sdk_error;
 use convert::schema::*;
 use convert::to_sdk_enum;
 use convert::value::{map_from_sdk, map_to_sdk, opt_map_from_sdk};
+use dynamo_core::expr::PrintedExpression;
 use dynamo_core::ops::*;
 use dynamo_core::{Backend, Error, Result};
 use std::collections::HashMap;
@@ -82,6 +83,18 @@ impl AwsBackend {
     pub fn client(&self) -> &aws_sdk_dynamodb::Client {
         &self.client
     }
+}
+
+/// The placeholder maps of printed expressions, as the SDK takes them.
+fn maps(
+    printed: PrintedExpression,
+) -> (
+    Option<HashMap<String, String>>,
+    Option<HashMap<String, aws_sdk_dynamodb::types::AttributeValue>>,
+) {
+    let names = (!printed.names.is_empty()).then_some(printed.names);
+    let values = (!printed.values.is_empty()).then(|| map_to_sdk(printed.values));
+    (names, values)
 }
 
 fn rcc(
@@ -310,11 +323,23 @@ impl Backend for AwsBackend {
     }
 
     async fn put_item(&self, input: PutItemInput) -> Result<PutItemOutput> {
+        let mut printed = PrintedExpression::default();
+        let condition = input.condition.as_ref().map(|c| printed.condition(c));
+        let (names, values) = maps(printed);
         let out = self
             .client
             .put_item()
             .table_name(input.table_name)
             .set_item(Some(map_to_sdk(input.item)))
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .set_return_values_on_condition_check_failure(
+                input
+                    .return_values_on_condition_check_failure
+                    .as_ref()
+                    .map(to_sdk_enum),
+            )
             .set_return_values(input.return_values.as_ref().map(to_sdk_enum))
             .set_return_consumed_capacity(rcc(input.return_consumed_capacity))
             .send()
@@ -327,11 +352,16 @@ impl Backend for AwsBackend {
     }
 
     async fn get_item(&self, input: GetItemInput) -> Result<GetItemOutput> {
+        let mut printed = PrintedExpression::default();
+        let projection = input.projection.as_ref().map(|p| printed.projection(p));
+        let (names, _) = maps(printed);
         let out = self
             .client
             .get_item()
             .table_name(input.table_name)
             .set_key(Some(map_to_sdk(input.key)))
+            .set_projection_expression(projection)
+            .set_expression_attribute_names(names)
             .set_consistent_read(input.consistent_read)
             .set_return_consumed_capacity(rcc(input.return_consumed_capacity))
             .send()
@@ -343,12 +373,59 @@ impl Backend for AwsBackend {
         })
     }
 
+    async fn update_item(&self, input: UpdateItemInput) -> Result<UpdateItemOutput> {
+        let mut printed = PrintedExpression::default();
+        let update = input
+            .update
+            .as_ref()
+            .filter(|u| !u.is_empty())
+            .map(|u| printed.update(u));
+        let condition = input.condition.as_ref().map(|c| printed.condition(c));
+        let (names, values) = maps(printed);
+        let out = self
+            .client
+            .update_item()
+            .table_name(input.table_name)
+            .set_key(Some(map_to_sdk(input.key)))
+            .set_update_expression(update)
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .set_return_values(input.return_values.as_ref().map(to_sdk_enum))
+            .set_return_values_on_condition_check_failure(
+                input
+                    .return_values_on_condition_check_failure
+                    .as_ref()
+                    .map(to_sdk_enum),
+            )
+            .set_return_consumed_capacity(rcc(input.return_consumed_capacity))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(UpdateItemOutput {
+            attributes: opt_map_from_sdk(out.attributes)?,
+            consumed_capacity: out.consumed_capacity.map(consumed_capacity),
+        })
+    }
+
     async fn delete_item(&self, input: DeleteItemInput) -> Result<DeleteItemOutput> {
+        let mut printed = PrintedExpression::default();
+        let condition = input.condition.as_ref().map(|c| printed.condition(c));
+        let (names, values) = maps(printed);
         let out = self
             .client
             .delete_item()
             .table_name(input.table_name)
             .set_key(Some(map_to_sdk(input.key)))
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .set_return_values_on_condition_check_failure(
+                input
+                    .return_values_on_condition_check_failure
+                    .as_ref()
+                    .map(to_sdk_enum),
+            )
             .set_return_values(input.return_values.as_ref().map(to_sdk_enum))
             .set_return_consumed_capacity(rcc(input.return_consumed_capacity))
             .send()
@@ -361,15 +438,22 @@ impl Backend for AwsBackend {
     }
 
     async fn query(&self, input: QueryInput) -> Result<QueryOutput> {
-        let key_condition = input.key_condition.print();
+        let mut printed = PrintedExpression::default();
+        input.key_condition.print_into(&mut printed);
+        let key_condition = printed.expression.clone();
+        let filter = input.filter.as_ref().map(|c| printed.condition(c));
+        let projection = input.projection.as_ref().map(|p| printed.projection(p));
+        let (names, values) = maps(printed);
         let out = self
             .client
             .query()
             .table_name(input.table_name)
             .set_index_name(input.index_name)
-            .key_condition_expression(key_condition.expression)
-            .set_expression_attribute_names(Some(key_condition.names))
-            .set_expression_attribute_values(Some(map_to_sdk(key_condition.values)))
+            .key_condition_expression(key_condition)
+            .set_filter_expression(filter)
+            .set_projection_expression(projection)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
             .set_scan_index_forward(input.scan_index_forward)
             .set_limit(input.limit)
             .set_exclusive_start_key(input.exclusive_start_key.map(map_to_sdk))
@@ -389,11 +473,19 @@ impl Backend for AwsBackend {
     }
 
     async fn scan(&self, input: ScanInput) -> Result<ScanOutput> {
+        let mut printed = PrintedExpression::default();
+        let filter = input.filter.as_ref().map(|c| printed.condition(c));
+        let projection = input.projection.as_ref().map(|p| printed.projection(p));
+        let (names, values) = maps(printed);
         let out = self
             .client
             .scan()
             .table_name(input.table_name)
             .set_index_name(input.index_name)
+            .set_filter_expression(filter)
+            .set_projection_expression(projection)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
             .set_limit(input.limit)
             .set_exclusive_start_key(input.exclusive_start_key.map(map_to_sdk))
             .set_consistent_read(input.consistent_read)
@@ -417,9 +509,14 @@ impl Backend for AwsBackend {
         use aws_sdk_dynamodb::types as sdk;
         let mut request_items = HashMap::with_capacity(input.request_items.len());
         for (table, request) in input.request_items {
+            let mut printed = PrintedExpression::default();
+            let projection = request.projection.as_ref().map(|p| printed.projection(p));
+            let (names, _) = maps(printed);
             let keys = sdk::KeysAndAttributes::builder()
                 .set_keys(Some(request.keys.into_iter().map(map_to_sdk).collect()))
                 .set_consistent_read(request.consistent_read)
+                .set_projection_expression(projection)
+                .set_expression_attribute_names(names)
                 .build()
                 .map_err(|e| Error::Validation(e.to_string()))?;
             request_items.insert(table, keys);
@@ -450,6 +547,17 @@ impl Backend for AwsBackend {
                         .map(map_from_sdk)
                         .collect::<Result<_>>()?,
                     consistent_read: keys.consistent_read,
+                    projection: keys
+                        .projection_expression
+                        .as_deref()
+                        .map(|text| {
+                            dynamo_core::expr::ExpressionContext::new(
+                                keys.expression_attribute_names.as_ref(),
+                                None,
+                            )?
+                            .projection(text)
+                        })
+                        .transpose()?,
                 },
             );
         }

@@ -8,7 +8,8 @@ use dynamo_core::{AttributeMap, AttributeValue, Number};
 use std::collections::HashMap;
 use std::hint::black_box;
 
-const CONDITION: &str = "#s = :active AND price BETWEEN :lo AND :hi AND attribute_not_exists(deleted_at)";
+const CONDITION: &str =
+    "#s = :active AND price BETWEEN :lo AND :hi AND attribute_not_exists(deleted_at)";
 
 fn item() -> AttributeMap {
     let n = |v: i64| AttributeValue::N(Number::from(v));
@@ -21,7 +22,10 @@ fn item() -> AttributeMap {
         ("quantity".into(), n(3)),
         ("currency".into(), s("EUR")),
         ("created_at".into(), n(1_732_500_000)),
-        ("tags".into(), AttributeValue::Ss(["gift".to_owned(), "express".to_owned()].into())),
+        (
+            "tags".into(),
+            AttributeValue::Ss(["gift".to_owned(), "express".to_owned()].into()),
+        ),
         ("note".into(), s("leave at the door")),
         ("flag".into(), AttributeValue::Bool(true)),
     ])
@@ -35,14 +39,19 @@ fn bench(c: &mut Criterion) {
         (":hi".to_owned(), AttributeValue::N(Number::from(5000))),
     ]);
     let item = item();
-    c.bench_function("parse + evaluate 3-clause condition, 10-attribute item", |b| {
-        b.iter(|| {
-            let cx = ExpressionContext::new(Some(&names), Some(&values)).unwrap();
-            let condition = cx.condition(ExpressionKind::Condition, black_box(CONDITION)).unwrap();
-            cx.finish().unwrap();
-            black_box(condition.evaluate(black_box(&item)))
-        })
-    });
+    c.bench_function(
+        "parse + evaluate 3-clause condition, 10-attribute item",
+        |b| {
+            b.iter(|| {
+                let cx = ExpressionContext::new(Some(&names), Some(&values)).unwrap();
+                let condition = cx
+                    .condition(ExpressionKind::Condition, black_box(CONDITION))
+                    .unwrap();
+                cx.finish().unwrap();
+                black_box(condition.evaluate(black_box(&item)))
+            })
+        },
+    );
     let cx = ExpressionContext::new(Some(&names), Some(&values)).unwrap();
     let condition = cx.condition(ExpressionKind::Condition, CONDITION).unwrap();
     c.bench_function("evaluate 3-clause condition, 10-attribute item", |b| {

@@ -36,6 +36,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn put_item(&self, input: PutItemInput) -> Result<PutItemOutput>;
     /// `GetItem`.
     async fn get_item(&self, input: GetItemInput) -> Result<GetItemOutput>;
+    /// `UpdateItem`.
+    async fn update_item(&self, input: UpdateItemInput) -> Result<UpdateItemOutput>;
     /// `DeleteItem`.
     async fn delete_item(&self, input: DeleteItemInput) -> Result<DeleteItemOutput>;
     /// `Query`.

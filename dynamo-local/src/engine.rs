@@ -211,6 +211,10 @@ impl Backend for Engine {
         exec::get_item::get_item(self, input)
     }
 
+    async fn update_item(&self, input: UpdateItemInput) -> Result<UpdateItemOutput> {
+        exec::update_item::update_item(self, input)
+    }
+
     async fn delete_item(&self, input: DeleteItemInput) -> Result<DeleteItemOutput> {
         exec::delete_item::delete_item(self, input)
     }

@@ -33,6 +33,7 @@ fn get(table: &str, keys: Vec<AttributeMap>) -> BatchGetItemInput {
             KeysAndAttributes {
                 keys,
                 consistent_read: None,
+                projection: None,
             },
         )]
         .into(),
@@ -69,6 +70,7 @@ async fn a_batch_writes_and_reads_across_tables() {
         KeysAndAttributes {
             keys: vec![key("c1", 3), key("c1", 99)],
             consistent_read: Some(true),
+            projection: None,
         },
     );
     request_items.insert(
@@ -76,6 +78,7 @@ async fn a_batch_writes_and_reads_across_tables() {
         KeysAndAttributes {
             keys: vec![key("u1", 0)],
             consistent_read: None,
+            projection: None,
         },
     );
     let out = engine
@@ -174,6 +177,7 @@ async fn batch_validation_errors_reject_the_whole_request() {
         KeysAndAttributes {
             keys: (0..60).map(|i| key("c", i)).collect(),
             consistent_read: None,
+            projection: None,
         },
     );
     split.insert(
@@ -181,6 +185,7 @@ async fn batch_validation_errors_reject_the_whole_request() {
         KeysAndAttributes {
             keys: (0..41).map(|i| key("c", i)).collect(),
             consistent_read: None,
+            projection: None,
         },
     );
     assert_eq!(

@@ -236,6 +236,7 @@ async fn batch_items_are_rounded_one_by_one() {
                 KeysAndAttributes {
                     keys: vec![item(&[("k", s("a"))]), item(&[("k", s("b"))])],
                     consistent_read: Some(true),
+                    projection: None,
                 },
             )]
             .into(),

@@ -196,6 +196,49 @@ impl Condition {
     pub fn not(self) -> Condition {
         Condition::Not(Box::new(self))
     }
+
+    /// Every document path the condition reads.
+    pub fn paths(&self) -> Vec<&Path> {
+        fn operand<'a>(o: &'a Operand, out: &mut Vec<&'a Path>) {
+            if let Operand::Path(p) | Operand::Size(p) = o {
+                out.push(p);
+            }
+        }
+        fn walk<'a>(c: &'a Condition, out: &mut Vec<&'a Path>) {
+            match c {
+                Condition::Compare { left, right, .. } => {
+                    operand(left, out);
+                    operand(right, out);
+                }
+                Condition::Between { value, low, high } => {
+                    for o in [value, low, high] {
+                        operand(o, out);
+                    }
+                }
+                Condition::In { value, list } => {
+                    operand(value, out);
+                    list.iter().for_each(|o| operand(o, out));
+                }
+                Condition::AttributeExists(p) | Condition::AttributeNotExists(p) => out.push(p),
+                Condition::AttributeType(p, o) => {
+                    out.push(p);
+                    operand(o, out);
+                }
+                Condition::BeginsWith(a, b) | Condition::Contains(a, b) => {
+                    operand(a, out);
+                    operand(b, out);
+                }
+                Condition::And(a, b) | Condition::Or(a, b) => {
+                    walk(a, out);
+                    walk(b, out);
+                }
+                Condition::Not(a) => walk(a, out),
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &mut out);
+        out
+    }
 }
 
 /// A value on the right of `SET path = ...`.

@@ -861,7 +861,9 @@ impl<'c, 's> Parser<'c, 's> {
                         )));
                     }
                     _ => {
-                        return Err(self.invalid(format!("Invalid function name; function: {name}")));
+                        return Err(
+                            self.invalid(format!("Invalid function name; function: {name}"))
+                        );
                     }
                 };
                 self.expect(&Tok::RParen)?;

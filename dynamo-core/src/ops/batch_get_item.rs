@@ -2,19 +2,77 @@
 
 use super::ReturnConsumedCapacity;
 use super::capacity::ConsumedCapacity;
-use crate::value::AttributeMap;
+use super::wire::{Placeholders, printed_maps};
+use crate::expr::{PrintedExpression, Projection};
+use crate::value::{AttributeMap, WireValidation};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// The keys to read from one table, and how.
+/// The keys to read from one table, and how. On the wire, the projection
+/// is a `ProjectionExpression` with `ExpressionAttributeNames`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
+#[serde(try_from = "KeysAndAttributesWire", into = "KeysAndAttributesWire")]
 pub struct KeysAndAttributes {
     /// Full primary keys (1 to 100).
     pub keys: Vec<AttributeMap>,
     /// Strongly consistent reads.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consistent_read: Option<bool>,
+    /// Return only these attributes.
+    pub projection: Option<Projection>,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct KeysAndAttributesWire {
+    #[serde(default)]
+    keys: Vec<AttributeMap>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    consistent_read: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    projection_expression: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expression_attribute_names: Option<HashMap<String, String>>,
+}
+
+impl TryFrom<KeysAndAttributesWire> for KeysAndAttributes {
+    type Error = WireValidation;
+
+    fn try_from(wire: KeysAndAttributesWire) -> Result<Self, WireValidation> {
+        let placeholders = Placeholders {
+            names: wire.expression_attribute_names.as_ref(),
+            values: None,
+        };
+        let expressions = [(
+            "ProjectionExpression",
+            wire.projection_expression.is_some(),
+            false,
+        )];
+        let projection = placeholders.parse(&expressions, |cx| {
+            wire.projection_expression
+                .as_deref()
+                .map(|t| cx.projection(t))
+                .transpose()
+        })?;
+        Ok(Self {
+            keys: wire.keys,
+            consistent_read: wire.consistent_read,
+            projection,
+        })
+    }
+}
+
+impl From<KeysAndAttributes> for KeysAndAttributesWire {
+    fn from(input: KeysAndAttributes) -> Self {
+        let mut printed = PrintedExpression::default();
+        let projection_expression = input.projection.as_ref().map(|p| printed.projection(p));
+        let (names, _) = printed_maps(&printed);
+        Self {
+            keys: input.keys,
+            consistent_read: input.consistent_read,
+            projection_expression,
+            expression_attribute_names: names,
+        }
+    }
 }
 
 /// Input of `BatchGetItem`.

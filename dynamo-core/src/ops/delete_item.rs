@@ -1,24 +1,32 @@
 //! `DeleteItem`.
 
-use super::{ConsumedCapacity, ReturnConsumedCapacity};
-use super::{ReturnValue, validate_table_name};
+use super::wire::{Placeholders, Violations, printed_maps};
+use super::{
+    ConsumedCapacity, ReturnConsumedCapacity, ReturnValue, ReturnValuesOnConditionCheckFailure,
+    validate_table_name,
+};
 use crate::error::Error;
-use crate::value::AttributeMap;
+use crate::expr::{Condition, ExpressionKind, PrintedExpression};
+use crate::value::{AttributeMap, WireValidation};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
-/// Input of `DeleteItem`.
+/// Input of `DeleteItem`. On the wire, the condition is a
+/// `ConditionExpression` with its placeholder maps.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[serde(try_from = "DeleteItemWire", into = "DeleteItemWire")]
 pub struct DeleteItemInput {
     /// The table to delete from.
     pub table_name: String,
     /// The item's full primary key.
     pub key: AttributeMap,
+    /// Delete only if this holds for the item as it is.
+    pub condition: Option<Condition>,
     /// `NONE` or `ALL_OLD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_values: Option<ReturnValue>,
+    /// Return the item when the condition fails.
+    pub return_values_on_condition_check_failure: Option<ReturnValuesOnConditionCheckFailure>,
     /// Capacity detail to return.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_consumed_capacity: Option<ReturnConsumedCapacity>,
 }
 
@@ -40,7 +48,9 @@ impl DeleteItemInput {
         Self {
             table_name: table_name.into(),
             key,
+            condition: None,
             return_values: None,
+            return_values_on_condition_check_failure: None,
             return_consumed_capacity: None,
         }
     }
@@ -53,6 +63,81 @@ impl DeleteItemInput {
             Some(_) => Err(Error::validation(
                 "ReturnValues can only be ALL_OLD or NONE",
             )),
+        }
+    }
+}
+
+/// `DeleteItem` as DynamoDB's JSON has it.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DeleteItemWire {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    table_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    key: Option<AttributeMap>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    condition_expression: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expression_attribute_names: Option<HashMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expression_attribute_values: Option<AttributeMap>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    return_values: Option<ReturnValue>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    return_values_on_condition_check_failure: Option<ReturnValuesOnConditionCheckFailure>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    return_consumed_capacity: Option<ReturnConsumedCapacity>,
+}
+
+impl TryFrom<DeleteItemWire> for DeleteItemInput {
+    type Error = WireValidation;
+
+    fn try_from(wire: DeleteItemWire) -> Result<Self, WireValidation> {
+        let mut violations = Violations::default();
+        violations.require(&wire.table_name, "tableName");
+        violations.require(&wire.key, "key");
+        violations.finish()?;
+        let placeholders = Placeholders {
+            names: wire.expression_attribute_names.as_ref(),
+            values: wire.expression_attribute_values.as_ref(),
+        };
+        let expressions = [(
+            "ConditionExpression",
+            wire.condition_expression.is_some(),
+            true,
+        )];
+        let condition = placeholders.parse(&expressions, |cx| {
+            wire.condition_expression
+                .as_deref()
+                .map(|text| cx.condition(ExpressionKind::Condition, text))
+                .transpose()
+        })?;
+        Ok(Self {
+            table_name: wire.table_name.unwrap_or_default(),
+            key: wire.key.unwrap_or_default(),
+            condition,
+            return_values: wire.return_values,
+            return_values_on_condition_check_failure: wire.return_values_on_condition_check_failure,
+            return_consumed_capacity: wire.return_consumed_capacity,
+        })
+    }
+}
+
+impl From<DeleteItemInput> for DeleteItemWire {
+    fn from(input: DeleteItemInput) -> Self {
+        let mut printed = PrintedExpression::default();
+        let condition_expression = input.condition.as_ref().map(|c| printed.condition(c));
+        let (names, values) = printed_maps(&printed);
+        Self {
+            table_name: Some(input.table_name),
+            key: Some(input.key),
+            condition_expression,
+            expression_attribute_names: names,
+            expression_attribute_values: values,
+            return_values: input.return_values,
+            return_values_on_condition_check_failure: input
+                .return_values_on_condition_check_failure,
+            return_consumed_capacity: input.return_consumed_capacity,
         }
     }
 }

@@ -16,7 +16,9 @@ mod put_item;
 mod query;
 mod scan;
 mod time_to_live;
+mod update_item;
 mod update_table;
+mod wire;
 
 pub use batch_get_item::{BatchGetItemInput, BatchGetItemOutput, KeysAndAttributes};
 pub use batch_write_item::{BatchWriteItemInput, BatchWriteItemOutput, WriteRequest};
@@ -37,6 +39,7 @@ pub use time_to_live::{
     DescribeTimeToLiveInput, DescribeTimeToLiveOutput, UpdateTimeToLiveInput,
     UpdateTimeToLiveOutput,
 };
+pub use update_item::{UpdateItemInput, UpdateItemOutput};
 pub use update_table::{
     DeleteGlobalSecondaryIndexAction, GlobalSecondaryIndexUpdate, UpdateGlobalSecondaryIndexAction,
     UpdateTableInput, UpdateTableOutput,
@@ -60,6 +63,18 @@ pub enum ReturnValue {
     AllNew,
     /// The updated attributes after the write (UpdateItem only).
     UpdatedNew,
+}
+
+/// `ReturnValuesOnConditionCheckFailure`: whether a failed condition
+/// returns the item as it was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ReturnValuesOnConditionCheckFailure {
+    /// Nothing (the default).
+    #[default]
+    None,
+    /// The whole item.
+    AllOld,
 }
 
 /// `Select`: what a Query or Scan returns.

@@ -1,17 +1,21 @@
 //! `Query`.
 
+use super::wire::{Placeholders, Violations, printed_maps};
 use super::{ConsumedCapacity, ReturnConsumedCapacity};
 use super::{Select, validate_index_name, validate_limit, validate_table_name};
 use crate::error::Error;
-use crate::expr::KeyCondition;
-use crate::value::AttributeMap;
+use crate::expr::{Condition, ExpressionKind, KeyCondition, PrintedExpression, Projection};
+use crate::value::{AttributeMap, WireValidation};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// Input of `Query`.
 ///
-/// The key condition is held as an AST; on the wire it is the
-/// `KeyConditionExpression` with its attribute names and values.
-#[derive(Clone, Debug, PartialEq)]
+/// The key condition, filter and projection are held as ASTs; on the wire
+/// they are `KeyConditionExpression`, `FilterExpression` and
+/// `ProjectionExpression` with their shared placeholder maps.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "QueryWire", into = "QueryWire")]
 pub struct QueryInput {
     /// The table to read.
     pub table_name: String,
@@ -19,6 +23,10 @@ pub struct QueryInput {
     pub index_name: Option<String>,
     /// Which partition, and which sort keys in it.
     pub key_condition: KeyCondition,
+    /// Return only the evaluated items for which this holds.
+    pub filter: Option<Condition>,
+    /// Return only these attributes.
+    pub projection: Option<Projection>,
     /// Ascending sort-key order (the default) or descending.
     pub scan_index_forward: Option<bool>,
     /// Evaluate at most this many items.
@@ -59,6 +67,8 @@ impl QueryInput {
             table_name: table_name.into(),
             index_name: None,
             key_condition,
+            filter: None,
+            projection: None,
             scan_index_forward: None,
             limit: None,
             exclusive_start_key: None,
@@ -75,5 +85,117 @@ impl QueryInput {
             validate_index_name(index)?;
         }
         validate_limit(self.limit)
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct QueryWire {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    table_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    index_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    key_condition_expression: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    filter_expression: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    projection_expression: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expression_attribute_names: Option<HashMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expression_attribute_values: Option<AttributeMap>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scan_index_forward: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    limit: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    exclusive_start_key: Option<AttributeMap>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    consistent_read: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    select: Option<Select>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    return_consumed_capacity: Option<ReturnConsumedCapacity>,
+}
+
+impl TryFrom<QueryWire> for QueryInput {
+    type Error = WireValidation;
+
+    fn try_from(wire: QueryWire) -> Result<Self, WireValidation> {
+        let mut violations = Violations::default();
+        violations.require(&wire.table_name, "tableName");
+        violations.finish()?;
+        let Some(key_condition_text) = wire.key_condition_expression.as_deref() else {
+            return Err(WireValidation(
+                "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.".into(),
+            ));
+        };
+        let placeholders = Placeholders {
+            names: wire.expression_attribute_names.as_ref(),
+            values: wire.expression_attribute_values.as_ref(),
+        };
+        let expressions = [
+            ("KeyConditionExpression", true, true),
+            ("FilterExpression", wire.filter_expression.is_some(), true),
+            (
+                "ProjectionExpression",
+                wire.projection_expression.is_some(),
+                false,
+            ),
+        ];
+        let (key_condition, filter, projection) = placeholders.parse(&expressions, |cx| {
+            let key_condition = cx.key_condition(key_condition_text)?;
+            let filter = wire
+                .filter_expression
+                .as_deref()
+                .map(|t| cx.condition(ExpressionKind::Filter, t))
+                .transpose()?;
+            let projection = wire
+                .projection_expression
+                .as_deref()
+                .map(|t| cx.projection(t))
+                .transpose()?;
+            Ok((key_condition, filter, projection))
+        })?;
+        Ok(Self {
+            table_name: wire.table_name.unwrap_or_default(),
+            index_name: wire.index_name,
+            key_condition,
+            filter,
+            projection,
+            scan_index_forward: wire.scan_index_forward,
+            limit: wire.limit,
+            exclusive_start_key: wire.exclusive_start_key,
+            consistent_read: wire.consistent_read,
+            select: wire.select,
+            return_consumed_capacity: wire.return_consumed_capacity,
+        })
+    }
+}
+
+impl From<QueryInput> for QueryWire {
+    fn from(input: QueryInput) -> Self {
+        let mut printed = PrintedExpression::default();
+        input.key_condition.print_into(&mut printed);
+        let key_condition_expression = Some(printed.expression.clone());
+        let filter_expression = input.filter.as_ref().map(|c| printed.condition(c));
+        let projection_expression = input.projection.as_ref().map(|p| printed.projection(p));
+        let (names, values) = printed_maps(&printed);
+        Self {
+            table_name: Some(input.table_name),
+            index_name: input.index_name,
+            key_condition_expression,
+            filter_expression,
+            projection_expression,
+            expression_attribute_names: names,
+            expression_attribute_values: values,
+            scan_index_forward: input.scan_index_forward,
+            limit: input.limit,
+            exclusive_start_key: input.exclusive_start_key,
+            consistent_read: input.consistent_read,
+            select: input.select,
+            return_consumed_capacity: input.return_consumed_capacity,
+        }
     }
 }

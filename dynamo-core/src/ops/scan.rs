@@ -1,40 +1,40 @@
 //! `Scan`.
 
+use super::wire::{Placeholders, Violations, printed_maps};
 use super::{ConsumedCapacity, ReturnConsumedCapacity};
 use super::{Select, validate_index_name, validate_limit, validate_table_name};
 use crate::error::Error;
-use crate::value::AttributeMap;
+use crate::expr::{Condition, ExpressionKind, PrintedExpression, Projection};
+use crate::value::{AttributeMap, WireValidation};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
-/// Input of `Scan`.
+/// Input of `Scan`. On the wire, the filter and projection are
+/// `FilterExpression` and `ProjectionExpression` with their placeholder maps.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
+#[serde(try_from = "ScanWire", into = "ScanWire")]
 pub struct ScanInput {
     /// The table to read.
     pub table_name: String,
     /// Scan this index instead of the table.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index_name: Option<String>,
+    /// Return only the evaluated items for which this holds.
+    pub filter: Option<Condition>,
+    /// Return only these attributes.
+    pub projection: Option<Projection>,
     /// Evaluate at most this many items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
     /// Continue after this key (a previous page's `LastEvaluatedKey`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclusive_start_key: Option<AttributeMap>,
     /// Strongly consistent read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consistent_read: Option<bool>,
     /// What to return.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub select: Option<Select>,
     /// This worker's segment of a parallel scan (0-based).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment: Option<i32>,
     /// Number of segments of a parallel scan.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_segments: Option<i32>,
     /// Capacity detail to return.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_consumed_capacity: Option<ReturnConsumedCapacity>,
 }
 
@@ -94,6 +94,109 @@ impl ScanInput {
                 "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: {s} is not less than TotalSegments: {t}"
             ))),
             _ => Ok(()),
+        }
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ScanWire {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    table_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    index_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    filter_expression: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    projection_expression: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expression_attribute_names: Option<HashMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expression_attribute_values: Option<AttributeMap>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    limit: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    exclusive_start_key: Option<AttributeMap>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    consistent_read: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    select: Option<Select>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    segment: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    total_segments: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    return_consumed_capacity: Option<ReturnConsumedCapacity>,
+}
+
+impl TryFrom<ScanWire> for ScanInput {
+    type Error = WireValidation;
+
+    fn try_from(wire: ScanWire) -> Result<Self, WireValidation> {
+        let mut violations = Violations::default();
+        violations.require(&wire.table_name, "tableName");
+        violations.finish()?;
+        let placeholders = Placeholders {
+            names: wire.expression_attribute_names.as_ref(),
+            values: wire.expression_attribute_values.as_ref(),
+        };
+        let expressions = [
+            ("FilterExpression", wire.filter_expression.is_some(), true),
+            (
+                "ProjectionExpression",
+                wire.projection_expression.is_some(),
+                false,
+            ),
+        ];
+        let (filter, projection) = placeholders.parse(&expressions, |cx| {
+            let filter = wire
+                .filter_expression
+                .as_deref()
+                .map(|t| cx.condition(ExpressionKind::Filter, t))
+                .transpose()?;
+            let projection = wire
+                .projection_expression
+                .as_deref()
+                .map(|t| cx.projection(t))
+                .transpose()?;
+            Ok((filter, projection))
+        })?;
+        Ok(Self {
+            table_name: wire.table_name.unwrap_or_default(),
+            index_name: wire.index_name,
+            filter,
+            projection,
+            limit: wire.limit,
+            exclusive_start_key: wire.exclusive_start_key,
+            consistent_read: wire.consistent_read,
+            select: wire.select,
+            segment: wire.segment,
+            total_segments: wire.total_segments,
+            return_consumed_capacity: wire.return_consumed_capacity,
+        })
+    }
+}
+
+impl From<ScanInput> for ScanWire {
+    fn from(input: ScanInput) -> Self {
+        let mut printed = PrintedExpression::default();
+        let filter_expression = input.filter.as_ref().map(|c| printed.condition(c));
+        let projection_expression = input.projection.as_ref().map(|p| printed.projection(p));
+        let (names, values) = printed_maps(&printed);
+        Self {
+            table_name: Some(input.table_name),
+            index_name: input.index_name,
+            filter_expression,
+            projection_expression,
+            expression_attribute_names: names,
+            expression_attribute_values: values,
+            limit: input.limit,
+            exclusive_start_key: input.exclusive_start_key,
+            consistent_read: input.consistent_read,
+            select: input.select,
+            segment: input.segment,
+            total_segments: input.total_segments,
+            return_consumed_capacity: input.return_consumed_capacity,
         }
     }
 }

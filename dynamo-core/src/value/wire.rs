@@ -35,6 +35,24 @@ pub enum WireError {
     Validation(String),
 }
 
+/// A ValidationException found while turning a decoded wire request into
+/// the request model (`#[serde(try_from = ...)]`); serde carries it tagged so
+/// that [`decode_json`] reports it as a ValidationException.
+#[derive(Debug)]
+pub struct WireValidation(pub String);
+
+impl fmt::Display for WireValidation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{VALIDATION_TAG}{}", self.0)
+    }
+}
+
+impl From<crate::error::Error> for WireValidation {
+    fn from(error: crate::error::Error) -> Self {
+        Self(error.message())
+    }
+}
+
 /// Decodes DynamoDB JSON into `T`, separating DynamoDB's validation failures
 /// from malformed input.
 ///

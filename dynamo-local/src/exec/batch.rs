@@ -89,7 +89,10 @@ pub(crate) fn batch_get_item(
                 let size = stored.map_or(0, |s| s.size);
                 usage.add_table(read_units(size, consistent));
                 bytes += size;
-                found.extend(stored.map(|s| s.item.clone()));
+                found.extend(stored.map(|s| match &request.projection {
+                    Some(projection) => projection.apply(&s.item),
+                    None => s.item.clone(),
+                }));
             }
         }
         capacity.extend(usage.report(&name, input.return_consumed_capacity));

@@ -1,6 +1,6 @@
 //! DeleteItem.
 
-use super::write::delete;
+use super::write::{check_condition, delete};
 use crate::engine::Engine;
 use dynamo_core::Result;
 use dynamo_core::ops::{DeleteItemInput, DeleteItemOutput, ReturnValue};
@@ -9,7 +9,18 @@ pub(crate) fn delete_item(engine: &Engine, input: DeleteItemInput) -> Result<Del
     input.validate()?;
     let table = engine.table(&input.table_name)?;
     let key = table.schema.key_of_key(&input.key)?;
-    let (old, usage) = delete(&table, &mut table.write(), &key);
+    let mut state = table.write();
+    let current = state
+        .base
+        .get(&table.schema.position(&key))
+        .map(|s| &s.item);
+    check_condition(
+        input.condition.as_ref(),
+        current,
+        input.return_values_on_condition_check_failure,
+    )?;
+    let (old, usage) = delete(&table, &mut state, &key);
+    drop(state);
     Ok(DeleteItemOutput {
         attributes: old
             .filter(|_| input.return_values == Some(ReturnValue::AllOld))

@@ -11,7 +11,13 @@ pub(crate) fn get_item(engine: &Engine, input: GetItemInput) -> Result<GetItemOu
     let key = table.schema.key_of_key(&input.key)?;
     let position = table.schema.position(&key);
     let (item, size) = match table.read().base.get(&position) {
-        Some(stored) => (Some(stored.item.clone()), stored.size),
+        Some(stored) => (
+            Some(match &input.projection {
+                Some(projection) => projection.apply(&stored.item),
+                None => stored.item.clone(),
+            }),
+            stored.size,
+        ),
         None => (None, 0),
     };
     let consistent = input.consistent_read.unwrap_or(false);

@@ -12,4 +12,5 @@ pub(crate) mod read;
 pub(crate) mod scan;
 pub(crate) mod tables;
 pub(crate) mod ttl;
+pub(crate) mod update_item;
 pub(crate) mod write;

@@ -1,6 +1,6 @@
 //! PutItem.
 
-use super::write::{checked_key, put, validate_values};
+use super::write::{check_condition, checked_key, put, validate_values};
 use crate::engine::Engine;
 use dynamo_core::Result;
 use dynamo_core::ops::{PutItemInput, PutItemOutput, ReturnValue};
@@ -10,7 +10,18 @@ pub(crate) fn put_item(engine: &Engine, input: PutItemInput) -> Result<PutItemOu
     validate_values(&input.item)?;
     let table = engine.table(&input.table_name)?;
     let key = checked_key(&table, &input.item)?;
-    let (old, usage) = put(&table, &mut table.write(), &key, input.item)?;
+    let mut state = table.write();
+    let current = state
+        .base
+        .get(&table.schema.position(&key))
+        .map(|s| &s.item);
+    check_condition(
+        input.condition.as_ref(),
+        current,
+        input.return_values_on_condition_check_failure,
+    )?;
+    let (old, usage) = put(&table, &mut state, &key, input.item)?;
+    drop(state);
     Ok(PutItemOutput {
         attributes: old
             .filter(|_| input.return_values == Some(ReturnValue::AllOld))

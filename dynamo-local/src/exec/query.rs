@@ -1,7 +1,7 @@
 //! Query: one partition of the table or an index, a range of sort-key
 //! values, in either direction.
 
-use super::read::{Page, Source};
+use super::read::{Page, ReadRequest, Source};
 use crate::engine::Engine;
 use crate::key::KeyDef;
 use crate::table::{EntryKey, Ext, Slot, Tiebreak};
@@ -229,10 +229,25 @@ pub(crate) fn query(engine: &Engine, input: QueryInput) -> Result<QueryOutput> {
     let source = Source::open(
         &table,
         &state,
-        input.index_name.as_deref(),
-        input.consistent_read,
-        input.select,
+        ReadRequest {
+            index_name: input.index_name.as_deref(),
+            consistent_read: input.consistent_read,
+            select: input.select,
+            filter: input.filter.as_ref(),
+            projection: input.projection.as_ref(),
+        },
     )?;
+    if let Some(filter) = &input.filter {
+        let keys = source.partition_defs().iter().chain(source.sort_defs());
+        for key in keys {
+            if filter.paths().iter().any(|p| p.top() == key.name) {
+                return Err(Error::Validation(format!(
+                    "Filter Expression can only contain non-primary key attributes: Primary key attribute: {}",
+                    key.name
+                )));
+            }
+        }
+    }
     let mut selection = resolve(
         source.partition_defs(),
         source.sort_defs(),

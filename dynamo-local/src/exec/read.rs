@@ -8,6 +8,7 @@ use crate::key::{IndexDef, IndexKind, KeyDef};
 use crate::table::{
     EntryKey, Ext, Index, Position, Slot, Store, StoredItem, Table, TableState, Tiebreak,
 };
+use dynamo_core::expr::{Condition, Projection};
 use dynamo_core::ops::Select;
 use dynamo_core::{AttributeMap, Error, Result};
 use std::collections::HashSet;
@@ -24,17 +25,39 @@ pub(crate) struct Source<'a> {
     fetch_from_table: bool,
     count_only: bool,
     consistent: bool,
+    filter: Option<&'a Condition>,
+    projection: Option<&'a Projection>,
+}
+
+/// What a Query or Scan asks for besides its keys.
+pub(crate) struct ReadRequest<'a> {
+    pub index_name: Option<&'a str>,
+    pub consistent_read: Option<bool>,
+    pub select: Option<Select>,
+    pub filter: Option<&'a Condition>,
+    pub projection: Option<&'a Projection>,
 }
 
 impl<'a> Source<'a> {
     /// Resolves `IndexName`, `ConsistentRead` and `Select` as DynamoDB does.
-    pub fn open(
-        table: &'a Table,
-        state: &'a TableState,
-        index_name: Option<&str>,
-        consistent_read: Option<bool>,
-        select: Option<Select>,
-    ) -> Result<Self> {
+    pub fn open(table: &'a Table, state: &'a TableState, request: ReadRequest<'a>) -> Result<Self> {
+        let ReadRequest {
+            index_name,
+            consistent_read,
+            select,
+            filter,
+            projection,
+        } = request;
+        if projection.is_some() && !matches!(select, None | Some(Select::SpecificAttributes)) {
+            return Err(Error::validation(
+                "One or more parameter values were invalid: ProjectionExpression can only be used with Select SPECIFIC_ATTRIBUTES",
+            ));
+        }
+        if select == Some(Select::SpecificAttributes) && projection.is_none() {
+            return Err(Error::validation(
+                "One or more parameter values were invalid: SPECIFIC_ATTRIBUTES requires a ProjectionExpression",
+            ));
+        }
         let index = match index_name {
             None => None,
             Some(name) => Some(state.index(name).ok_or_else(|| {
@@ -74,6 +97,8 @@ impl<'a> Source<'a> {
             fetch_from_table,
             count_only: select == Some(Select::Count),
             consistent,
+            filter,
+            projection,
         })
     }
 
@@ -176,6 +201,7 @@ pub(crate) struct Page<'a> {
     source: &'a Source<'a>,
     limit: usize,
     items: Vec<AttributeMap>,
+    matched: usize,
     scanned: usize,
     bytes: usize,
     last: Option<(&'a Slot, &'a EntryKey)>,
@@ -197,6 +223,7 @@ impl<'a> Page<'a> {
             source,
             limit: limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX)),
             items: Vec::new(),
+            matched: 0,
             scanned: 0,
             bytes: 0,
             last: None,
@@ -208,13 +235,21 @@ impl<'a> Page<'a> {
     pub fn push(&mut self, slot: &'a Slot, entry: &'a EntryKey, stored: &'a StoredItem) -> bool {
         self.scanned += 1;
         self.bytes += stored.size;
-        if !self.source.count_only
-            && let Some(item) = self.source.item_of(entry, stored)
-        {
+        if let Some(item) = self.source.item_of(entry, stored) {
             if self.source.fetch_from_table {
                 self.bytes += item.size;
             }
-            self.items.push(item.item.clone());
+            // The filter applies after Limit: evaluated items count toward
+            // the page whether or not they match.
+            if self.source.filter.is_none_or(|f| f.evaluate(&item.item)) {
+                self.matched += 1;
+                if !self.source.count_only {
+                    self.items.push(match self.source.projection {
+                        Some(projection) => projection.apply(&item.item),
+                        None => item.item.clone(),
+                    });
+                }
+            }
         }
         self.last = Some((slot, entry));
         self.stopped_early = self.scanned >= self.limit || self.bytes >= MAX_PAGE_BYTES;
@@ -222,11 +257,7 @@ impl<'a> Page<'a> {
     }
 
     pub fn finish(self) -> PageResult {
-        let count = if self.source.count_only {
-            self.scanned
-        } else {
-            self.items.len()
-        };
+        let count = self.matched;
         let last_evaluated_key = self
             .last
             .filter(|_| self.stopped_early)

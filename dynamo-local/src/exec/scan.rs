@@ -1,7 +1,7 @@
 //! Scan: every partition of the table or an index in hash order, or one
 //! segment of that order for a parallel scan.
 
-use super::read::{Page, Source};
+use super::read::{Page, ReadRequest, Source};
 use crate::engine::Engine;
 use crate::table::Slot;
 use dynamo_core::Result;
@@ -26,9 +26,13 @@ pub(crate) fn scan(engine: &Engine, input: ScanInput) -> Result<ScanOutput> {
     let source = Source::open(
         &table,
         &state,
-        input.index_name.as_deref(),
-        input.consistent_read,
-        input.select,
+        ReadRequest {
+            index_name: input.index_name.as_deref(),
+            consistent_read: input.consistent_read,
+            select: input.select,
+            filter: input.filter.as_ref(),
+            projection: input.projection.as_ref(),
+        },
     )?;
     let start = input
         .exclusive_start_key

@@ -4,8 +4,33 @@
 use super::capacity::{Kind, Usage, write_units};
 use crate::key::PrimaryKey;
 use crate::table::{StoredItem, Table, TableState};
+use dynamo_core::expr::Condition;
+use dynamo_core::ops::ReturnValuesOnConditionCheckFailure;
 use dynamo_core::value::{MAX_ITEM_SIZE, item_size};
 use dynamo_core::{AttributeMap, Error, Result};
+
+/// Checks a write's condition against the item as it is (an empty item
+/// when there is none); on failure, the error carries the item when
+/// `ReturnValuesOnConditionCheckFailure` is `ALL_OLD`.
+pub(crate) fn check_condition(
+    condition: Option<&Condition>,
+    current: Option<&AttributeMap>,
+    return_item: Option<ReturnValuesOnConditionCheckFailure>,
+) -> Result<()> {
+    let Some(condition) = condition else {
+        return Ok(());
+    };
+    let empty = AttributeMap::new();
+    if condition.evaluate(current.unwrap_or(&empty)) {
+        return Ok(());
+    }
+    Err(Error::ConditionalCheckFailed {
+        message: "The conditional request failed".to_owned(),
+        item: current
+            .filter(|_| return_item == Some(ReturnValuesOnConditionCheckFailure::AllOld))
+            .cloned(),
+    })
+}
 
 /// The checks DynamoDB makes of an item to be written, before looking at
 /// the table: values (empty sets, nesting depth).

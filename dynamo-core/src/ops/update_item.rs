@@ -1,0 +1,159 @@
+//! `UpdateItem`.
+
+use super::wire::{Placeholders, Violations, printed_maps};
+use super::{
+    ConsumedCapacity, ReturnConsumedCapacity, ReturnValue, ReturnValuesOnConditionCheckFailure,
+    validate_table_name,
+};
+use crate::error::Error;
+use crate::expr::{Condition, ExpressionKind, PrintedExpression, Update};
+use crate::value::{AttributeMap, WireValidation};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Input of `UpdateItem`: changes some attributes of an item, creating it
+/// (from its key) when it does not exist. On the wire, the update and the
+/// condition are `UpdateExpression` and `ConditionExpression`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "UpdateItemWire", into = "UpdateItemWire")]
+pub struct UpdateItemInput {
+    /// The table.
+    pub table_name: String,
+    /// The item's full primary key.
+    pub key: AttributeMap,
+    /// The changes; none creates a key-only item if missing.
+    pub update: Option<Update>,
+    /// Update only if this holds for the item as it is.
+    pub condition: Option<Condition>,
+    /// Which image to return.
+    pub return_values: Option<ReturnValue>,
+    /// Return the item when the condition fails.
+    pub return_values_on_condition_check_failure: Option<ReturnValuesOnConditionCheckFailure>,
+    /// Capacity detail to return.
+    pub return_consumed_capacity: Option<ReturnConsumedCapacity>,
+}
+
+/// Output of `UpdateItem`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateItemOutput {
+    /// The image `ReturnValues` asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<AttributeMap>,
+    /// Capacity consumed, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumed_capacity: Option<ConsumedCapacity>,
+}
+
+impl UpdateItemInput {
+    /// An update of the item with `key`.
+    pub fn new(table_name: impl Into<String>, key: AttributeMap, update: Update) -> Self {
+        Self {
+            table_name: table_name.into(),
+            key,
+            update: Some(update),
+            condition: None,
+            return_values: None,
+            return_values_on_condition_check_failure: None,
+            return_consumed_capacity: None,
+        }
+    }
+
+    /// Checks what DynamoDB checks before looking at the table.
+    pub fn validate(&self) -> Result<(), Error> {
+        validate_table_name(&self.table_name)
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct UpdateItemWire {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    table_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    key: Option<AttributeMap>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    update_expression: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    condition_expression: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expression_attribute_names: Option<HashMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expression_attribute_values: Option<AttributeMap>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    return_values: Option<ReturnValue>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    return_values_on_condition_check_failure: Option<ReturnValuesOnConditionCheckFailure>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    return_consumed_capacity: Option<ReturnConsumedCapacity>,
+}
+
+impl TryFrom<UpdateItemWire> for UpdateItemInput {
+    type Error = WireValidation;
+
+    fn try_from(wire: UpdateItemWire) -> Result<Self, WireValidation> {
+        let mut violations = Violations::default();
+        violations.require(&wire.table_name, "tableName");
+        violations.require(&wire.key, "key");
+        violations.finish()?;
+        let placeholders = Placeholders {
+            names: wire.expression_attribute_names.as_ref(),
+            values: wire.expression_attribute_values.as_ref(),
+        };
+        let expressions = [
+            ("UpdateExpression", wire.update_expression.is_some(), true),
+            (
+                "ConditionExpression",
+                wire.condition_expression.is_some(),
+                true,
+            ),
+        ];
+        let (update, condition) = placeholders.parse(&expressions, |cx| {
+            let update = wire
+                .update_expression
+                .as_deref()
+                .map(|t| cx.update(t))
+                .transpose()?;
+            let condition = wire
+                .condition_expression
+                .as_deref()
+                .map(|t| cx.condition(ExpressionKind::Condition, t))
+                .transpose()?;
+            Ok((update, condition))
+        })?;
+        Ok(Self {
+            table_name: wire.table_name.unwrap_or_default(),
+            key: wire.key.unwrap_or_default(),
+            update,
+            condition,
+            return_values: wire.return_values,
+            return_values_on_condition_check_failure: wire.return_values_on_condition_check_failure,
+            return_consumed_capacity: wire.return_consumed_capacity,
+        })
+    }
+}
+
+impl From<UpdateItemInput> for UpdateItemWire {
+    fn from(input: UpdateItemInput) -> Self {
+        let mut printed = PrintedExpression::default();
+        let update_expression = input
+            .update
+            .as_ref()
+            .filter(|u| !u.is_empty())
+            .map(|u| printed.update(u));
+        let condition_expression = input.condition.as_ref().map(|c| printed.condition(c));
+        let (names, values) = printed_maps(&printed);
+        Self {
+            table_name: Some(input.table_name),
+            key: Some(input.key),
+            update_expression,
+            condition_expression,
+            expression_attribute_names: names,
+            expression_attribute_values: values,
+            return_values: input.return_values,
+            return_values_on_condition_check_failure: input
+                .return_values_on_condition_check_failure,
+            return_consumed_capacity: input.return_consumed_capacity,
+        }
+    }
+}

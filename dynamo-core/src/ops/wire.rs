@@ -1,0 +1,92 @@
+//! What the wire forms of expression-bearing requests share: members that
+//! DynamoDB requires (reported as model-constraint violations), and parsing
+//! a request's expressions against its shared placeholder maps.
+
+use crate::error::Error;
+use crate::expr::{ExpressionContext, PrintedExpression};
+use crate::value::AttributeMap;
+use std::collections::HashMap;
+
+/// Collects model-constraint violations into DynamoDB's message:
+/// `2 validation errors detected: Value null at 'tableName' ...; ...`.
+#[derive(Default)]
+pub(crate) struct Violations(Vec<String>);
+
+impl Violations {
+    /// A required member is absent.
+    pub fn require<T>(&mut self, value: &Option<T>, member: &str) {
+        if value.is_none() {
+            self.0.push(format!(
+                "Value null at '{member}' failed to satisfy constraint: Member must not be null"
+            ));
+        }
+    }
+
+    pub fn finish(self) -> Result<(), Error> {
+        match self.0.len() {
+            0 => Ok(()),
+            1 => Err(Error::Validation(format!(
+                "1 validation error detected: {}",
+                self.0[0]
+            ))),
+            n => Err(Error::Validation(format!(
+                "{n} validation errors detected: {}",
+                self.0.join("; ")
+            ))),
+        }
+    }
+}
+
+/// The placeholder maps of a request and which of its expressions are set.
+pub(crate) struct Placeholders<'a> {
+    pub names: Option<&'a HashMap<String, String>>,
+    pub values: Option<&'a AttributeMap>,
+}
+
+impl Placeholders<'_> {
+    /// Runs `parse` against a context over the maps, then checks that every
+    /// name and value was used. `expressions` lists the request's
+    /// expression parameters, whether each is present and whether it can
+    /// use values, for DynamoDB's "can only be specified when using
+    /// expressions" errors.
+    pub fn parse<T>(
+        &self,
+        expressions: &[(&str, bool, bool)],
+        parse: impl FnOnce(&ExpressionContext) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        if self.names.is_some() && !expressions.iter().any(|(_, present, _)| *present) {
+            return Err(Error::validation(
+                "ExpressionAttributeNames can only be specified when using expressions",
+            ));
+        }
+        let value_bearing: Vec<&str> = expressions
+            .iter()
+            .filter(|(_, _, takes_values)| *takes_values)
+            .map(|(name, _, _)| *name)
+            .collect();
+        let values_usable = expressions
+            .iter()
+            .any(|(_, present, takes)| *present && *takes);
+        if self.values.is_some() && !values_usable {
+            let listed = match value_bearing.as_slice() {
+                [one] => format!("{one} is null"),
+                [init @ .., last] => format!("{} and {last} are null", init.join(", ")),
+                [] => "no expression can use values".to_owned(),
+            };
+            return Err(Error::Validation(format!(
+                "ExpressionAttributeValues can only be specified when using expressions: {listed}"
+            )));
+        }
+        let cx = ExpressionContext::new(self.names, self.values)?;
+        let parsed = parse(&cx)?;
+        cx.finish()?;
+        Ok(parsed)
+    }
+}
+
+/// The placeholder maps to send for a printed request, `None` when empty.
+pub(crate) fn printed_maps(
+    printed: &PrintedExpression,
+) -> (Option<HashMap<String, String>>, Option<AttributeMap>) {
+    (printed.names_or_none(), printed.values_or_none())
+}
