@@ -85,13 +85,14 @@ impl AwsBackend {
     }
 }
 
-/// The placeholder maps of printed expressions, as the SDK takes them.
-fn maps(
-    printed: PrintedExpression,
-) -> (
+/// `ExpressionAttributeNames` and `ExpressionAttributeValues` as the SDK takes them.
+type SdkPlaceholders = (
     Option<HashMap<String, String>>,
     Option<HashMap<String, aws_sdk_dynamodb::types::AttributeValue>>,
-) {
+);
+
+/// The placeholder maps of printed expressions, as the SDK takes them.
+fn maps(printed: PrintedExpression) -> SdkPlaceholders {
     let names = (!printed.names.is_empty()).then_some(printed.names);
     let values = (!printed.values.is_empty()).then(|| map_to_sdk(printed.values));
     (names, values)
