@@ -22,6 +22,8 @@ mod clock;
 mod engine;
 mod exec;
 mod key;
+#[cfg(feature = "server")]
+pub mod server;
 mod table;
 
 pub use clock::{Clock, ManualClock, SystemClock};

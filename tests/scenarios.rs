@@ -1,0 +1,499 @@
+//! One scenario suite, written once against `Client`, run on the
+//! in-process engine and through `dynamo-aws` (aws-sdk-dynamodb) against a
+//! `dynamo-local serve` started on an ephemeral 127.0.0.1 port. Passing on
+//! both shows the AWS path works without AWS, and that the server speaks
+//! the protocol the SDK expects.
+
+use dynamo::expr::{
+    Condition, ExpressionContext, ExpressionKind, KeyCondition, Projection, SortKeyOp,
+};
+use dynamo::ops::*;
+use dynamo::schema::{
+    GlobalSecondaryIndex, KeySchemaElement, Projection as IndexProjection, ScalarAttributeType,
+    TimeToLiveSpecification, TimeToLiveStatus,
+};
+use dynamo::{AttributeMap, AttributeValue, Client, Error, Item, decode_json};
+use dynamo_local::server::{Server, ServerOptions};
+use serde_json::{Value, json};
+
+#[derive(Item, Debug, Clone, PartialEq)]
+#[dynamo(table = "orders")]
+struct Order {
+    #[dynamo(partition_key)]
+    customer: String,
+    #[dynamo(sort_key)]
+    number: u64,
+    state: String,
+    cents: u64,
+    skus: Vec<String>,
+}
+
+fn order(customer: &str, number: u64, state: &str, cents: u64) -> Order {
+    Order {
+        customer: customer.into(),
+        number,
+        state: state.into(),
+        cents,
+        skus: vec![format!("sku-{number}")],
+    }
+}
+
+fn js(v: Value) -> AttributeMap {
+    decode_json(v.to_string().as_bytes()).unwrap()
+}
+
+fn s(v: &str) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn n(v: i64) -> AttributeValue {
+    AttributeValue::N(v.into())
+}
+
+fn condition(text: &str, values: Value) -> Condition {
+    let values = js(values);
+    ExpressionContext::new(None, (!values.is_empty()).then_some(&values))
+        .unwrap()
+        .condition(ExpressionKind::Condition, text)
+        .unwrap()
+}
+
+fn key(customer: &str, number: i64) -> AttributeMap {
+    AttributeMap::from([
+        ("customer".into(), s(customer)),
+        ("number".into(), n(number)),
+    ])
+}
+
+async fn with_orders(db: &Client) {
+    db.create_table::<Order>().await.unwrap();
+    for (number, state, cents) in [
+        (1, "PLACED", 500),
+        (2, "SHIPPED", 1500),
+        (3, "PLACED", 2500),
+        (10, "SHIPPED", 99),
+    ] {
+        db.put(&order("ada", number, state, cents)).await.unwrap();
+    }
+    db.put(&order("bob", 1, "PLACED", 700)).await.unwrap();
+}
+
+async fn table_lifecycle(db: Client) {
+    let created = db.create_table::<Order>().await.unwrap();
+    assert_eq!(created.table_name, "orders");
+    let described = db
+        .backend()
+        .describe_table(DescribeTableInput {
+            table_name: "orders".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        described.table.key_schema,
+        vec![
+            KeySchemaElement::hash("customer"),
+            KeySchemaElement::range("number")
+        ]
+    );
+    let listed = db
+        .backend()
+        .list_tables(ListTablesInput::default())
+        .await
+        .unwrap();
+    assert_eq!(listed.table_names, vec!["orders"]);
+    assert_eq!(
+        db.create_table::<Order>().await.unwrap_err(),
+        Error::ResourceInUse("Table already exists: orders".into())
+    );
+    db.delete_table::<Order>().await.unwrap();
+    let err = db
+        .backend()
+        .describe_table(DescribeTableInput {
+            table_name: "orders".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::ResourceNotFound("Requested resource not found: Table: orders not found".into())
+    );
+}
+
+async fn typed_crud_and_queries(db: Client) {
+    with_orders(&db).await;
+    assert_eq!(
+        db.get(Order::key("ada", 2)).consistent().await.unwrap(),
+        Some(order("ada", 2, "SHIPPED", 1500))
+    );
+    let numbers = |orders: Vec<Order>| orders.into_iter().map(|o| o.number).collect::<Vec<_>>();
+    assert_eq!(
+        numbers(db.query(Order::partition("ada")).await.unwrap()),
+        [1, 2, 3, 10]
+    );
+    assert_eq!(
+        numbers(
+            db.query(Order::partition("ada"))
+                .reverse()
+                .limit(3)
+                .await
+                .unwrap()
+        ),
+        [10, 3, 2]
+    );
+    assert_eq!(
+        numbers(
+            db.query(Order::partition("ada").sk_between(2, 3))
+                .await
+                .unwrap()
+        ),
+        [2, 3]
+    );
+    db.delete(Order::key("ada", 1)).await.unwrap();
+    assert_eq!(db.get(Order::key("ada", 1)).await.unwrap(), None);
+}
+
+async fn a_failed_condition_returns_the_current_item(db: Client) {
+    with_orders(&db).await;
+    let mut put = PutItemInput::new(
+        "orders",
+        js(json!({"customer": {"S": "ada"}, "number": {"N": "2"}})),
+    );
+    put.condition = Some(condition("attribute_not_exists(customer)", json!({})).clone());
+    put.return_values_on_condition_check_failure =
+        Some(ReturnValuesOnConditionCheckFailure::AllOld);
+    match db.backend().put_item(put).await.unwrap_err() {
+        Error::ConditionalCheckFailed { message, item } => {
+            assert_eq!(message, "The conditional request failed");
+            assert_eq!(item.unwrap()["state"], s("SHIPPED"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn update_item_returns_what_was_asked(db: Client) {
+    with_orders(&db).await;
+    let values =
+        js(json!({":inc": {"N": "100"}, ":s": {"S": "DELIVERED"}, ":was": {"S": "SHIPPED"}}));
+    let names = std::collections::HashMap::from([("#s".to_owned(), "state".to_owned())]);
+    let cx = ExpressionContext::new(Some(&names), Some(&values)).unwrap();
+    let update = cx.update("SET cents = cents + :inc, #s = :s").unwrap();
+    let cond = cx
+        .condition(ExpressionKind::Condition, "#s = :was")
+        .unwrap();
+    let mut input = UpdateItemInput::new("orders", key("ada", 2), update);
+    input.condition = Some(cond);
+    input.return_values = Some(ReturnValue::UpdatedNew);
+    let out = db.backend().update_item(input.clone()).await.unwrap();
+    assert_eq!(
+        out.attributes.unwrap(),
+        js(json!({"cents": {"N": "1600"}, "state": {"S": "DELIVERED"}}))
+    );
+    assert!(matches!(
+        db.backend().update_item(input).await,
+        Err(Error::ConditionalCheckFailed { .. })
+    ));
+}
+
+async fn filters_projections_and_pages(db: Client) {
+    with_orders(&db).await;
+    let mut query = QueryInput::new(
+        "orders",
+        KeyCondition::partition("customer", s("ada")).and_sort_key("number", SortKeyOp::Ge(n(1))),
+    );
+    query.filter = Some(condition("cents > :min", json!({":min": {"N": "1000"}})));
+    query.projection = Some(Projection {
+        paths: vec![
+            dynamo::expr::Path::attribute("number"),
+            dynamo::expr::Path::attribute("cents"),
+        ],
+    });
+    query.limit = Some(2);
+    let page = db.backend().query(query.clone()).await.unwrap();
+    assert_eq!((page.count, page.scanned_count), (1, 2));
+    assert_eq!(
+        page.items.unwrap(),
+        vec![js(json!({"number": {"N": "2"}, "cents": {"N": "1500"}}))]
+    );
+    query.exclusive_start_key = page.last_evaluated_key;
+    let next = db.backend().query(query).await.unwrap();
+    assert_eq!(
+        next.items.unwrap(),
+        vec![js(json!({"number": {"N": "3"}, "cents": {"N": "2500"}}))]
+    );
+
+    let mut scan = ScanInput::new("orders");
+    scan.select = Some(Select::Count);
+    scan.return_consumed_capacity = Some(ReturnConsumedCapacity::Total);
+    let counted = db.backend().scan(scan).await.unwrap();
+    assert_eq!((counted.count, counted.items), (5, None));
+    assert_eq!(counted.consumed_capacity.unwrap().capacity_units, Some(0.5));
+}
+
+async fn secondary_indexes(db: Client) {
+    let mut input = CreateTableInput::new(
+        "orders",
+        vec![
+            KeySchemaElement::hash("customer"),
+            KeySchemaElement::range("number"),
+        ],
+        vec![
+            dynamo::schema::AttributeDefinition {
+                attribute_name: "customer".into(),
+                attribute_type: ScalarAttributeType::S,
+            },
+            dynamo::schema::AttributeDefinition {
+                attribute_name: "number".into(),
+                attribute_type: ScalarAttributeType::N,
+            },
+            dynamo::schema::AttributeDefinition {
+                attribute_name: "state".into(),
+                attribute_type: ScalarAttributeType::S,
+            },
+        ],
+    );
+    input.global_secondary_indexes = Some(vec![GlobalSecondaryIndex {
+        index_name: "by_state".into(),
+        key_schema: vec![
+            KeySchemaElement::hash("state"),
+            KeySchemaElement::range("number"),
+        ],
+        projection: IndexProjection::keys_only(),
+        provisioned_throughput: None,
+    }]);
+    let created = db.backend().create_table(input).await.unwrap();
+    assert_eq!(
+        created.table_description.global_secondary_indexes.unwrap()[0].index_name,
+        "by_state"
+    );
+    for (number, state, cents) in [
+        (1, "PLACED", 500),
+        (2, "SHIPPED", 1500),
+        (3, "PLACED", 2500),
+    ] {
+        db.put(&order("ada", number, state, cents)).await.unwrap();
+    }
+    let mut query = QueryInput::new("orders", KeyCondition::partition("state", s("PLACED")));
+    query.index_name = Some("by_state".into());
+    query.scan_index_forward = Some(false);
+    let items = db
+        .backend()
+        .query(query.clone())
+        .await
+        .unwrap()
+        .items
+        .unwrap();
+    assert_eq!(
+        items,
+        vec![
+            key("ada", 3)
+                .into_iter()
+                .chain([("state".into(), s("PLACED"))])
+                .collect::<AttributeMap>(),
+            key("ada", 1)
+                .into_iter()
+                .chain([("state".into(), s("PLACED"))])
+                .collect()
+        ]
+    );
+    query.consistent_read = Some(true);
+    assert_eq!(
+        db.backend().query(query).await.unwrap_err(),
+        Error::Validation("Consistent reads are not supported on global secondary indexes".into())
+    );
+}
+
+async fn batches(db: Client) {
+    db.create_table::<Order>().await.unwrap();
+    let writes = (1..=25)
+        .map(|i| WriteRequest::PutRequest {
+            item: dynamo::Item::to_item(&order("ada", i, "PLACED", i * 10)).unwrap(),
+        })
+        .collect();
+    let out = db
+        .backend()
+        .batch_write_item(BatchWriteItemInput {
+            request_items: [("orders".to_owned(), writes)].into(),
+            return_consumed_capacity: None,
+        })
+        .await
+        .unwrap();
+    assert!(out.unprocessed_items.is_empty());
+    let keys = KeysAndAttributes {
+        keys: vec![key("ada", 3), key("ada", 30)],
+        consistent_read: Some(true),
+        projection: Some(Projection {
+            paths: vec![dynamo::expr::Path::attribute("cents")],
+        }),
+    };
+    let got = db
+        .backend()
+        .batch_get_item(BatchGetItemInput {
+            request_items: [("orders".to_owned(), keys)].into(),
+            return_consumed_capacity: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        got.responses["orders"],
+        vec![js(json!({"cents": {"N": "30"}}))]
+    );
+    let duplicate = vec![
+        WriteRequest::DeleteRequest { key: key("ada", 1) },
+        WriteRequest::DeleteRequest { key: key("ada", 1) },
+    ];
+    assert_eq!(
+        db.backend()
+            .batch_write_item(BatchWriteItemInput {
+                request_items: [("orders".to_owned(), duplicate)].into(),
+                return_consumed_capacity: None
+            })
+            .await
+            .unwrap_err(),
+        Error::Validation("Provided list of item keys contains duplicates".into())
+    );
+}
+
+async fn validation_errors_carry_dynamodb_messages(db: Client) {
+    db.create_table::<Order>().await.unwrap();
+    let err = db.put(&order("", 1, "PLACED", 1)).await.unwrap_err();
+    assert_eq!(
+        err,
+        Error::Validation("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: customer".into())
+    );
+    let err = db
+        .backend()
+        .get_item(GetItemInput::new(
+            "orders",
+            key("ada", 1).into_iter().take(1).collect(),
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::Validation("The provided key element does not match the schema".into())
+    );
+    let err = db
+        .backend()
+        .get_item(GetItemInput::new("missing", key("ada", 1)))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::ResourceNotFound("Requested resource not found".into())
+    );
+}
+
+async fn time_to_live(db: Client) {
+    db.create_table::<Order>().await.unwrap();
+    let spec = TimeToLiveSpecification {
+        enabled: true,
+        attribute_name: "expires".into(),
+    };
+    db.backend()
+        .update_time_to_live(UpdateTimeToLiveInput {
+            table_name: "orders".into(),
+            time_to_live_specification: spec,
+        })
+        .await
+        .unwrap();
+    let described = db
+        .backend()
+        .describe_time_to_live(DescribeTimeToLiveInput {
+            table_name: "orders".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        described.time_to_live_description.time_to_live_status,
+        TimeToLiveStatus::Enabled
+    );
+    assert_eq!(
+        described.time_to_live_description.attribute_name.as_deref(),
+        Some("expires")
+    );
+}
+
+async fn update_table_adds_a_backfilled_index(db: Client) {
+    with_orders(&db).await;
+    let update = UpdateTableInput {
+        table_name: "orders".into(),
+        attribute_definitions: Some(vec![dynamo::schema::AttributeDefinition {
+            attribute_name: "state".into(),
+            attribute_type: ScalarAttributeType::S,
+        }]),
+        global_secondary_index_updates: Some(vec![GlobalSecondaryIndexUpdate {
+            create: Some(GlobalSecondaryIndex {
+                index_name: "by_state".into(),
+                key_schema: vec![KeySchemaElement::hash("state")],
+                projection: IndexProjection::all(),
+                provisioned_throughput: None,
+            }),
+            ..Default::default()
+        }]),
+        ..Default::default()
+    };
+    let described = db
+        .backend()
+        .update_table(update)
+        .await
+        .unwrap()
+        .table_description;
+    assert_eq!(described.global_secondary_indexes.unwrap()[0].item_count, 5);
+}
+
+macro_rules! on_both_backends {
+    ($($scenario:ident),* $(,)?) => {
+        mod in_process {
+            $(
+                #[tokio::test]
+                async fn $scenario() {
+                    super::$scenario(dynamo::Client::new(dynamo_local::Engine::new())).await;
+                }
+            )*
+        }
+
+        mod aws_sdk_over_http {
+            $(
+                #[tokio::test]
+                async fn $scenario() {
+                    let server = super::serve().await;
+                    super::$scenario(super::aws_client(&server)).await;
+                    server.shutdown().await;
+                }
+            )*
+        }
+    };
+}
+
+async fn serve() -> Server {
+    Server::bind(
+        "127.0.0.1:0".parse().unwrap(),
+        dynamo_local::Engine::new(),
+        ServerOptions::default(),
+    )
+    .await
+    .unwrap()
+}
+
+fn aws_client(server: &Server) -> Client {
+    let credentials =
+        aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "scenario test");
+    Client::new(dynamo_aws::AwsBackend::for_endpoint_with(
+        &format!("http://{}", server.local_addr()),
+        "us-east-1",
+        credentials,
+    ))
+}
+
+on_both_backends!(
+    table_lifecycle,
+    typed_crud_and_queries,
+    a_failed_condition_returns_the_current_item,
+    update_item_returns_what_was_asked,
+    filters_projections_and_pages,
+    secondary_indexes,
+    batches,
+    validation_errors_carry_dynamodb_messages,
+    time_to_live,
+    update_table_adds_a_backfilled_index,
+);
