@@ -98,6 +98,28 @@ fn maps(printed: PrintedExpression) -> SdkPlaceholders {
     (names, values)
 }
 
+fn ricm(
+    r: Option<ReturnItemCollectionMetrics>,
+) -> Option<aws_sdk_dynamodb::types::ReturnItemCollectionMetrics> {
+    r.as_ref().map(to_sdk_enum)
+}
+
+fn collection_metrics(
+    m: Option<aws_sdk_dynamodb::types::ItemCollectionMetrics>,
+) -> Result<Option<ItemCollectionMetrics>> {
+    m.map(|m| {
+        Ok(ItemCollectionMetrics {
+            item_collection_key: m
+                .item_collection_key
+                .map(map_from_sdk)
+                .transpose()?
+                .unwrap_or_default(),
+            size_estimate_range_gb: m.size_estimate_range_gb.unwrap_or_default(),
+        })
+    })
+    .transpose()
+}
+
 fn rcc(
     r: Option<ReturnConsumedCapacity>,
 ) -> Option<aws_sdk_dynamodb::types::ReturnConsumedCapacity> {
@@ -342,6 +364,7 @@ impl Backend for AwsBackend {
                     .map(to_sdk_enum),
             )
             .set_return_values(input.return_values.as_ref().map(to_sdk_enum))
+            .set_return_item_collection_metrics(ricm(input.return_item_collection_metrics))
             .set_return_consumed_capacity(rcc(input.return_consumed_capacity))
             .send()
             .await
@@ -349,6 +372,7 @@ impl Backend for AwsBackend {
         Ok(PutItemOutput {
             attributes: opt_map_from_sdk(out.attributes)?,
             consumed_capacity: out.consumed_capacity.map(consumed_capacity),
+            item_collection_metrics: collection_metrics(out.item_collection_metrics)?,
         })
     }
 
@@ -399,6 +423,7 @@ impl Backend for AwsBackend {
                     .as_ref()
                     .map(to_sdk_enum),
             )
+            .set_return_item_collection_metrics(ricm(input.return_item_collection_metrics))
             .set_return_consumed_capacity(rcc(input.return_consumed_capacity))
             .send()
             .await
@@ -406,6 +431,7 @@ impl Backend for AwsBackend {
         Ok(UpdateItemOutput {
             attributes: opt_map_from_sdk(out.attributes)?,
             consumed_capacity: out.consumed_capacity.map(consumed_capacity),
+            item_collection_metrics: collection_metrics(out.item_collection_metrics)?,
         })
     }
 
@@ -428,6 +454,7 @@ impl Backend for AwsBackend {
                     .map(to_sdk_enum),
             )
             .set_return_values(input.return_values.as_ref().map(to_sdk_enum))
+            .set_return_item_collection_metrics(ricm(input.return_item_collection_metrics))
             .set_return_consumed_capacity(rcc(input.return_consumed_capacity))
             .send()
             .await
@@ -435,6 +462,7 @@ impl Backend for AwsBackend {
         Ok(DeleteItemOutput {
             attributes: opt_map_from_sdk(out.attributes)?,
             consumed_capacity: out.consumed_capacity.map(consumed_capacity),
+            item_collection_metrics: collection_metrics(out.item_collection_metrics)?,
         })
     }
 

@@ -519,7 +519,7 @@ async fn query_key_condition_errors() {
     zero.limit = Some(0);
     assert_eq!(
         validation(engine.query(zero).await),
-        "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
+        "1 validation error detected: Value at 'Limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
     );
 }
 

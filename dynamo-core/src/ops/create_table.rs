@@ -1,6 +1,6 @@
 //! `CreateTable`.
 
-use super::{validate_name, validate_table_name};
+use super::{validate_name, validate_table_name, validate_throughput};
 use crate::error::Error;
 use crate::schema::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
@@ -62,6 +62,9 @@ impl CreateTableInput {
     /// Checks the request as DynamoDB does before creating anything.
     pub fn validate(&self) -> Result<(), Error> {
         validate_table_name(&self.table_name)?;
+        if let Some(throughput) = &self.provisioned_throughput {
+            validate_throughput(throughput, "provisionedThroughput")?;
+        }
         let invalid = |m: &str| {
             Err(Error::Validation(format!(
                 "One or more parameter values were invalid: {m}"

@@ -1,9 +1,9 @@
 //! `DeleteItem`.
 
-use super::wire::{Placeholders, Violations, printed_maps};
+use super::wire::{Placeholders, Violations, printed_maps, reject_mixed};
 use super::{
-    ConsumedCapacity, ReturnConsumedCapacity, ReturnValue, ReturnValuesOnConditionCheckFailure,
-    validate_table_name,
+    ConsumedCapacity, ItemCollectionMetrics, ReturnConsumedCapacity, ReturnItemCollectionMetrics,
+    ReturnValue, ReturnValuesOnConditionCheckFailure, validate_table_name,
 };
 use crate::error::Error;
 use crate::expr::{Condition, ExpressionKind, PrintedExpression};
@@ -28,6 +28,8 @@ pub struct DeleteItemInput {
     pub return_values_on_condition_check_failure: Option<ReturnValuesOnConditionCheckFailure>,
     /// Capacity detail to return.
     pub return_consumed_capacity: Option<ReturnConsumedCapacity>,
+    /// Report the item collection's size (tables with local indexes).
+    pub return_item_collection_metrics: Option<ReturnItemCollectionMetrics>,
 }
 
 /// Output of `DeleteItem`.
@@ -40,6 +42,9 @@ pub struct DeleteItemOutput {
     /// Capacity consumed, when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumed_capacity: Option<ConsumedCapacity>,
+    /// The item collection's size, when asked for on a table with local indexes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_collection_metrics: Option<ItemCollectionMetrics>,
 }
 
 impl DeleteItemInput {
@@ -52,6 +57,7 @@ impl DeleteItemInput {
             return_values: None,
             return_values_on_condition_check_failure: None,
             return_consumed_capacity: None,
+            return_item_collection_metrics: None,
         }
     }
 
@@ -87,6 +93,12 @@ struct DeleteItemWire {
     return_values_on_condition_check_failure: Option<ReturnValuesOnConditionCheckFailure>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     return_consumed_capacity: Option<ReturnConsumedCapacity>,
+    #[serde(default, skip_serializing)]
+    expected: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    conditional_operator: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    return_item_collection_metrics: Option<ReturnItemCollectionMetrics>,
 }
 
 impl TryFrom<DeleteItemWire> for DeleteItemInput {
@@ -97,6 +109,13 @@ impl TryFrom<DeleteItemWire> for DeleteItemInput {
         violations.require(&wire.table_name, "tableName");
         violations.require(&wire.key, "key");
         violations.finish()?;
+        reject_mixed(
+            &[
+                ("Expected", wire.expected.is_some()),
+                ("ConditionalOperator", wire.conditional_operator.is_some()),
+            ],
+            &[("ConditionExpression", wire.condition_expression.is_some())],
+        )?;
         let placeholders = Placeholders {
             names: wire.expression_attribute_names.as_ref(),
             values: wire.expression_attribute_values.as_ref(),
@@ -119,6 +138,7 @@ impl TryFrom<DeleteItemWire> for DeleteItemInput {
             return_values: wire.return_values,
             return_values_on_condition_check_failure: wire.return_values_on_condition_check_failure,
             return_consumed_capacity: wire.return_consumed_capacity,
+            return_item_collection_metrics: wire.return_item_collection_metrics,
         })
     }
 }
@@ -129,6 +149,8 @@ impl From<DeleteItemInput> for DeleteItemWire {
         let condition_expression = input.condition.as_ref().map(|c| printed.condition(c));
         let (names, values) = printed_maps(&printed);
         Self {
+            expected: None,
+            conditional_operator: None,
             table_name: Some(input.table_name),
             key: Some(input.key),
             condition_expression,
@@ -138,6 +160,7 @@ impl From<DeleteItemInput> for DeleteItemWire {
             return_values_on_condition_check_failure: input
                 .return_values_on_condition_check_failure,
             return_consumed_capacity: input.return_consumed_capacity,
+            return_item_collection_metrics: input.return_item_collection_metrics,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! `GetItem`.
 
-use super::wire::{Placeholders, Violations, printed_maps};
+use super::wire::{Placeholders, Violations, printed_maps, reject_mixed};
 use super::{ConsumedCapacity, ReturnConsumedCapacity, validate_table_name};
 use crate::error::Error;
 use crate::expr::{PrintedExpression, Projection};
@@ -70,6 +70,8 @@ struct GetItemWire {
     expression_attribute_names: Option<HashMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     return_consumed_capacity: Option<ReturnConsumedCapacity>,
+    #[serde(default, skip_serializing)]
+    attributes_to_get: Option<serde_json::Value>,
 }
 
 impl TryFrom<GetItemWire> for GetItemInput {
@@ -80,6 +82,10 @@ impl TryFrom<GetItemWire> for GetItemInput {
         violations.require(&wire.table_name, "tableName");
         violations.require(&wire.key, "key");
         violations.finish()?;
+        reject_mixed(
+            &[("AttributesToGet", wire.attributes_to_get.is_some())],
+            &[("ProjectionExpression", wire.projection_expression.is_some())],
+        )?;
         let placeholders = Placeholders {
             names: wire.expression_attribute_names.as_ref(),
             values: None,
@@ -111,6 +117,7 @@ impl From<GetItemInput> for GetItemWire {
         let projection_expression = input.projection.as_ref().map(|p| printed.projection(p));
         let (names, _) = printed_maps(&printed);
         Self {
+            attributes_to_get: None,
             table_name: Some(input.table_name),
             key: Some(input.key),
             consistent_read: input.consistent_read,

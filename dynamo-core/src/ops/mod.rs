@@ -77,6 +77,30 @@ pub enum ReturnValuesOnConditionCheckFailure {
     AllOld,
 }
 
+/// `ReturnItemCollectionMetrics`: whether a write on a table with local
+/// secondary indexes reports the size of the item's collection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ReturnItemCollectionMetrics {
+    /// Report the size.
+    Size,
+    /// Nothing (the default).
+    #[default]
+    None,
+}
+
+/// `ItemCollectionMetrics`: the estimated size of an item collection (all
+/// items sharing a partition key, with their local index entries).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ItemCollectionMetrics {
+    /// The partition key of the collection.
+    pub item_collection_key: crate::value::AttributeMap,
+    /// Lower and upper bound of the size, in GB.
+    #[serde(rename = "SizeEstimateRangeGB")]
+    pub size_estimate_range_gb: Vec<f64>,
+}
+
 /// `Select`: what a Query or Scan returns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -118,6 +142,36 @@ pub(crate) fn validate_name(name: &str, member: &str) -> Result<(), Error> {
     Err(Error::Validation(format!(
         "1 validation error detected: Value '{name}' at '{member}' failed to satisfy constraint: {constraint}"
     )))
+}
+
+/// Checks provisioned capacity values (at least 1 each), reporting every
+/// violation at `member` (`provisionedThroughput`, ...).
+pub fn validate_throughput(
+    throughput: &crate::schema::ProvisionedThroughput,
+    member: &str,
+) -> Result<(), Error> {
+    let mut violations = Vec::new();
+    for (name, value) in [
+        ("readCapacityUnits", throughput.read_capacity_units),
+        ("writeCapacityUnits", throughput.write_capacity_units),
+    ] {
+        if value < 1 {
+            violations.push(format!(
+                "Value '{value}' at '{member}.{name}' failed to satisfy constraint: Member must have value greater than or equal to 1"
+            ));
+        }
+    }
+    match violations.len() {
+        0 => Ok(()),
+        1 => Err(Error::Validation(format!(
+            "1 validation error detected: {}",
+            violations[0]
+        ))),
+        n => Err(Error::Validation(format!(
+            "{n} validation errors detected: {}",
+            violations.join("; ")
+        ))),
+    }
 }
 
 /// Checks that `Limit` is at least 1, with DynamoDB's message.

@@ -1,8 +1,8 @@
 //! `Query`.
 
-use super::wire::{Placeholders, Violations, printed_maps};
+use super::wire::{Placeholders, Violations, printed_maps, reject_mixed};
 use super::{ConsumedCapacity, ReturnConsumedCapacity};
-use super::{Select, validate_index_name, validate_limit, validate_table_name};
+use super::{Select, validate_index_name, validate_table_name};
 use crate::error::Error;
 use crate::expr::{Condition, ExpressionKind, KeyCondition, PrintedExpression, Projection};
 use crate::value::{AttributeMap, WireValidation};
@@ -84,7 +84,13 @@ impl QueryInput {
         if let Some(index) = &self.index_name {
             validate_index_name(index)?;
         }
-        validate_limit(self.limit)
+        // Query reports a bad Limit without its value, unlike Scan.
+        match self.limit {
+            Some(l) if l < 1 => Err(Error::validation(
+                "1 validation error detected: Value at 'Limit' failed to satisfy constraint: Member must have value greater than or equal to 1",
+            )),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -117,6 +123,14 @@ struct QueryWire {
     select: Option<Select>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     return_consumed_capacity: Option<ReturnConsumedCapacity>,
+    #[serde(default, skip_serializing)]
+    key_conditions: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    query_filter: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    attributes_to_get: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    conditional_operator: Option<serde_json::Value>,
 }
 
 impl TryFrom<QueryWire> for QueryInput {
@@ -126,6 +140,22 @@ impl TryFrom<QueryWire> for QueryInput {
         let mut violations = Violations::default();
         violations.require(&wire.table_name, "tableName");
         violations.finish()?;
+        reject_mixed(
+            &[
+                ("KeyConditions", wire.key_conditions.is_some()),
+                ("QueryFilter", wire.query_filter.is_some()),
+                ("AttributesToGet", wire.attributes_to_get.is_some()),
+                ("ConditionalOperator", wire.conditional_operator.is_some()),
+            ],
+            &[
+                (
+                    "KeyConditionExpression",
+                    wire.key_condition_expression.is_some(),
+                ),
+                ("FilterExpression", wire.filter_expression.is_some()),
+                ("ProjectionExpression", wire.projection_expression.is_some()),
+            ],
+        )?;
         let Some(key_condition_text) = wire.key_condition_expression.as_deref() else {
             return Err(WireValidation(
                 "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.".into(),
@@ -183,6 +213,10 @@ impl From<QueryInput> for QueryWire {
         let projection_expression = input.projection.as_ref().map(|p| printed.projection(p));
         let (names, values) = printed_maps(&printed);
         Self {
+            key_conditions: None,
+            query_filter: None,
+            attributes_to_get: None,
+            conditional_operator: None,
             table_name: Some(input.table_name),
             index_name: input.index_name,
             key_condition_expression,

@@ -1,6 +1,6 @@
 //! `Scan`.
 
-use super::wire::{Placeholders, Violations, printed_maps};
+use super::wire::{Placeholders, Violations, printed_maps, reject_mixed};
 use super::{ConsumedCapacity, ReturnConsumedCapacity};
 use super::{Select, validate_index_name, validate_limit, validate_table_name};
 use crate::error::Error;
@@ -127,6 +127,12 @@ struct ScanWire {
     total_segments: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     return_consumed_capacity: Option<ReturnConsumedCapacity>,
+    #[serde(default, skip_serializing)]
+    scan_filter: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    attributes_to_get: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    conditional_operator: Option<serde_json::Value>,
 }
 
 impl TryFrom<ScanWire> for ScanInput {
@@ -136,6 +142,17 @@ impl TryFrom<ScanWire> for ScanInput {
         let mut violations = Violations::default();
         violations.require(&wire.table_name, "tableName");
         violations.finish()?;
+        reject_mixed(
+            &[
+                ("ScanFilter", wire.scan_filter.is_some()),
+                ("AttributesToGet", wire.attributes_to_get.is_some()),
+                ("ConditionalOperator", wire.conditional_operator.is_some()),
+            ],
+            &[
+                ("FilterExpression", wire.filter_expression.is_some()),
+                ("ProjectionExpression", wire.projection_expression.is_some()),
+            ],
+        )?;
         let placeholders = Placeholders {
             names: wire.expression_attribute_names.as_ref(),
             values: wire.expression_attribute_values.as_ref(),
@@ -184,6 +201,9 @@ impl From<ScanInput> for ScanWire {
         let projection_expression = input.projection.as_ref().map(|p| printed.projection(p));
         let (names, values) = printed_maps(&printed);
         Self {
+            scan_filter: None,
+            attributes_to_get: None,
+            conditional_operator: None,
             table_name: Some(input.table_name),
             index_name: input.index_name,
             filter_expression,

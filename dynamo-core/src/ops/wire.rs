@@ -90,3 +90,29 @@ pub(crate) fn printed_maps(
 ) -> (Option<HashMap<String, String>>, Option<AttributeMap>) {
     (printed.names_or_none(), printed.values_or_none())
 }
+
+/// Rejects a request that mixes legacy (non-expression) parameters with
+/// expression parameters, with DynamoDB's message.
+pub(crate) fn reject_mixed(
+    legacy: &[(&str, bool)],
+    expressions: &[(&str, bool)],
+) -> Result<(), Error> {
+    let legacy: Vec<&str> = legacy
+        .iter()
+        .filter(|(_, set)| *set)
+        .map(|(n, _)| *n)
+        .collect();
+    let expressions: Vec<&str> = expressions
+        .iter()
+        .filter(|(_, set)| *set)
+        .map(|(n, _)| *n)
+        .collect();
+    if legacy.is_empty() || expressions.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Validation(format!(
+        "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {{{}}} Expression parameters: {{{}}}",
+        legacy.join(", "),
+        expressions.join(", ")
+    )))
+}

@@ -64,18 +64,77 @@ impl From<crate::error::Error> for WireValidation {
 /// assert!(matches!(err, WireError::Validation(_)));
 /// ```
 pub fn decode_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, WireError> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        let text = e.to_string();
-        match text.find(VALIDATION_TAG) {
-            Some(start) => {
-                let rest = &text[start + VALIDATION_TAG.len()..];
-                // serde_json appends " at line L column C" to custom errors.
-                let message = rest.rfind(" at line ").map_or(rest, |end| &rest[..end]);
-                WireError::Validation(message.to_owned())
-            }
-            None => WireError::Serialization(text),
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|e| classify(&member_path(e.path()), &e.inner().to_string()))?;
+    deserializer
+        .end()
+        .map_err(|e| classify("", &e.to_string()))?;
+    Ok(value)
+}
+
+/// Sorts a serde error into DynamoDB's error type, with DynamoDB's message
+/// for the failures it reports as validation errors.
+fn classify(member: &str, text: &str) -> WireError {
+    {
+        if let Some(start) = text.find(VALIDATION_TAG) {
+            let rest = &text[start + VALIDATION_TAG.len()..];
+            // serde_json appends " at line L column C" to custom errors.
+            let message = rest.rfind(" at line ").map_or(rest, |end| &rest[..end]);
+            return WireError::Validation(message.to_owned());
         }
-    })
+        let message = text.rfind(" at line ").map_or(text, |end| &text[..end]);
+        if let Some(rest) = message.strip_prefix("unknown variant `")
+            && let Some((value, expected)) = rest.split_once("`, expected ")
+        {
+            let set: Vec<&str> = expected
+                .trim_start_matches("one of ")
+                .split(", ")
+                .map(|v| v.trim_matches('`'))
+                .collect();
+            return WireError::Validation(format!(
+                "1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+                set.join(", ")
+            ));
+        }
+        if let Some(rest) = message.strip_prefix("missing field `")
+            && let Some(field) = rest.strip_suffix('`')
+        {
+            let full = if member.is_empty() || member == "." {
+                lower_camel(field)
+            } else {
+                format!("{member}.{}", lower_camel(field))
+            };
+            return WireError::Validation(format!(
+                "1 validation error detected: Value null at '{full}' failed to satisfy constraint: Member must not be null"
+            ));
+        }
+        WireError::Serialization(message.to_owned())
+    }
+}
+
+/// A member path as DynamoDB names it in messages: lowerCamel names,
+/// 1-based list positions (`keySchema.1.member.keyType`).
+fn member_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let parts: Vec<String> = path
+        .iter()
+        .filter_map(|segment| match segment {
+            Segment::Map { key } => Some(lower_camel(key)),
+            Segment::Seq { index } => Some(format!("{}.member", index + 1)),
+            Segment::Enum { variant } => Some(lower_camel(variant)),
+            Segment::Unknown => None,
+        })
+        .collect();
+    parts.join(".")
+}
+
+fn lower_camel(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|first| first.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 impl Serialize for Number {

@@ -1,6 +1,6 @@
 //! DeleteItem.
 
-use super::write::{check_condition, delete};
+use super::write::{check_condition, collection_metrics, delete};
 use crate::engine::Engine;
 use dynamo_core::Result;
 use dynamo_core::ops::{DeleteItemInput, DeleteItemOutput, ReturnValue};
@@ -20,11 +20,14 @@ pub(crate) fn delete_item(engine: &Engine, input: DeleteItemInput) -> Result<Del
         input.return_values_on_condition_check_failure,
     )?;
     let (old, usage) = delete(&table, &mut state, &key);
+    let item_collection_metrics =
+        collection_metrics(&table, &state, &key, input.return_item_collection_metrics);
     drop(state);
     Ok(DeleteItemOutput {
         attributes: old
             .filter(|_| input.return_values == Some(ReturnValue::AllOld))
             .map(|s| s.item),
         consumed_capacity: usage.report(&table.name, input.return_consumed_capacity),
+        item_collection_metrics,
     })
 }

@@ -1,6 +1,6 @@
 //! PutItem.
 
-use super::write::{check_condition, checked_key, put, validate_values};
+use super::write::{check_condition, checked_key, collection_metrics, put, validate_values};
 use crate::engine::Engine;
 use dynamo_core::Result;
 use dynamo_core::ops::{PutItemInput, PutItemOutput, ReturnValue};
@@ -21,11 +21,14 @@ pub(crate) fn put_item(engine: &Engine, input: PutItemInput) -> Result<PutItemOu
         input.return_values_on_condition_check_failure,
     )?;
     let (old, usage) = put(&table, &mut state, &key, input.item)?;
+    let item_collection_metrics =
+        collection_metrics(&table, &state, &key, input.return_item_collection_metrics);
     drop(state);
     Ok(PutItemOutput {
         attributes: old
             .filter(|_| input.return_values == Some(ReturnValue::AllOld))
             .map(|s| s.item),
         consumed_capacity: usage.report(&table.name, input.return_consumed_capacity),
+        item_collection_metrics,
     })
 }

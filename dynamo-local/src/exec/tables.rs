@@ -350,8 +350,27 @@ pub(crate) fn update_table(engine: &Engine, input: UpdateTableInput) -> Result<U
         }
     }
 
+    if let Some(throughput) = &input.provisioned_throughput {
+        validate_throughput(throughput, "provisionedThroughput")?;
+    }
     let mut state = table.write();
     let billing_mode = input.billing_mode.unwrap_or(state.billing_mode);
+    if let Some(t) = &input.provisioned_throughput
+        && billing_mode == BillingMode::Provisioned
+        && state.billing_mode == BillingMode::Provisioned
+        && updates.is_empty()
+        && t.read_capacity_units == state.provisioned_throughput.read_capacity_units
+        && t.write_capacity_units == state.provisioned_throughput.write_capacity_units
+    {
+        let current = state.provisioned_throughput;
+        return Err(Error::Validation(format!(
+            "The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnitsForTable: {} Requested ReadCapacityUnitsForTable: {}. Current WriteCapacityUnitsForTable: {} Requested WriteCapacityUnitsForTable: {}. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.",
+            current.read_capacity_units,
+            t.read_capacity_units,
+            current.write_capacity_units,
+            t.write_capacity_units
+        )));
+    }
     match (billing_mode, input.provisioned_throughput) {
         (BillingMode::PayPerRequest, Some(_)) => {
             return Err(invalid(

@@ -1,7 +1,7 @@
 //! UpdateItem: changes attributes of an item, creating it from its key
 //! when it does not exist; a failing condition never creates an item.
 
-use super::write::{check_condition, put, validate_values};
+use super::write::{check_condition, collection_metrics, put, validate_values};
 use crate::engine::Engine;
 use dynamo_core::expr::project_paths;
 use dynamo_core::ops::{ReturnValue, UpdateItemInput, UpdateItemOutput};
@@ -48,6 +48,8 @@ pub(crate) fn update_item(engine: &Engine, input: UpdateItemInput) -> Result<Upd
     let new_image =
         matches!(return_values, ReturnValue::AllNew | ReturnValue::UpdatedNew).then(|| new.clone());
     let (old, usage) = put(&table, &mut state, &key, new)?;
+    let item_collection_metrics =
+        collection_metrics(&table, &state, &key, input.return_item_collection_metrics);
     drop(state);
     let targets = || input.update.iter().flat_map(|u| u.target_paths());
     let attributes = match return_values {
@@ -61,5 +63,6 @@ pub(crate) fn update_item(engine: &Engine, input: UpdateItemInput) -> Result<Upd
     Ok(UpdateItemOutput {
         attributes,
         consumed_capacity: usage.report(&table.name, input.return_consumed_capacity),
+        item_collection_metrics,
     })
 }

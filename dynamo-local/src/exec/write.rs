@@ -2,10 +2,14 @@
 //! checks every written item passes.
 
 use super::capacity::{Kind, Usage, write_units};
+use crate::key::IndexKind;
 use crate::key::PrimaryKey;
+use crate::table::Slot;
 use crate::table::{StoredItem, Table, TableState};
 use dynamo_core::expr::Condition;
-use dynamo_core::ops::ReturnValuesOnConditionCheckFailure;
+use dynamo_core::ops::{
+    ItemCollectionMetrics, ReturnItemCollectionMetrics, ReturnValuesOnConditionCheckFailure,
+};
 use dynamo_core::value::{MAX_ITEM_SIZE, item_size};
 use dynamo_core::{AttributeMap, Error, Result};
 
@@ -79,4 +83,42 @@ pub(crate) fn delete(
     let mut usage = Usage::new(Kind::Write).table(write_units(old.as_ref().map_or(0, |s| s.size)));
     usage.index_writes(&state.indexes, &writes);
     (old, usage)
+}
+
+/// The size of the item collection of `key` (its partition's items and
+/// their local index entries), when asked for and the table has a local
+/// secondary index; DynamoDB reports nothing otherwise.
+pub(crate) fn collection_metrics(
+    table: &Table,
+    state: &TableState,
+    key: &PrimaryKey,
+    asked: Option<ReturnItemCollectionMetrics>,
+) -> Option<ItemCollectionMetrics> {
+    if asked != Some(ReturnItemCollectionMetrics::Size)
+        || !state.indexes.iter().any(|i| i.def.kind == IndexKind::Local)
+    {
+        return None;
+    }
+    let slot = Slot::of(vec![key.partition.clone()]);
+    let size_of = |store: &crate::table::Store| -> usize {
+        store
+            .partitions
+            .get(&slot)
+            .map_or(0, |p| p.values().map(|s| s.size).sum())
+    };
+    let bytes = size_of(&state.base)
+        + state
+            .indexes
+            .iter()
+            .filter(|i| i.def.kind == IndexKind::Local)
+            .map(|i| size_of(&i.store))
+            .sum::<usize>();
+    let gigabytes = (bytes as f64 / (1u64 << 30) as f64).floor();
+    Some(ItemCollectionMetrics {
+        item_collection_key: AttributeMap::from([(
+            table.schema.partition_key.name.clone(),
+            key.partition.clone().into(),
+        )]),
+        size_estimate_range_gb: vec![gigabytes, gigabytes + 1.0],
+    })
 }

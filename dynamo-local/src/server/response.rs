@@ -132,12 +132,7 @@ impl Reply<'_> {
         match result {
             Ok(body) => self.send(StatusCode::OK, body),
             Err(CallError::Wire(WireError::Validation(m))) => self.validation(&m),
-            Err(CallError::Wire(WireError::Serialization(m))) => match missing_member(&m) {
-                Some(member) => self.validation(&format!(
-                    "1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null"
-                )),
-                None => self.serialization(Some(&strip_position(&m))),
-            },
+            Err(CallError::Wire(WireError::Serialization(m))) => self.serialization(Some(&m)),
             Err(CallError::Backend(error)) => self.backend_error(error),
         }
     }
@@ -200,21 +195,4 @@ pub(crate) fn unknown_operation_xml(request_id: &str) -> Response {
         .headers_mut()
         .insert("x-amzn-requestid", header_value(request_id));
     response
-}
-
-/// The lowerCamel member of a "missing field `TableName`" serde error.
-fn missing_member(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("missing field `")?;
-    let field = &rest[..rest.find('`')?];
-    let mut chars = field.chars();
-    let first = chars.next()?;
-    Some(first.to_lowercase().chain(chars).collect())
-}
-
-/// serde_json's message without its " at line L column C" suffix.
-fn strip_position(message: &str) -> String {
-    message
-        .rfind(" at line ")
-        .map_or(message, |i| &message[..i])
-        .to_owned()
 }
