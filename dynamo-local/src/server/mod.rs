@@ -237,7 +237,7 @@ async fn handle(
     // defence that keeps the server serving if an invariant breaks.
     let call = dispatch::call(&*state.backend, operation, &body);
     match futures_catch_unwind(call).await {
-        Ok(result) => reply.from_result(result),
+        Ok(result) => reply.result(result),
         Err(()) => reply.internal_error(),
     }
 }

@@ -128,7 +128,7 @@ impl Reply<'_> {
         )
     }
 
-    pub fn from_result(&self, result: Result<Vec<u8>, CallError>) -> Response {
+    pub fn result(&self, result: Result<Vec<u8>, CallError>) -> Response {
         match result {
             Ok(body) => self.send(StatusCode::OK, body),
             Err(CallError::Wire(WireError::Validation(m))) => self.validation(&m),
