@@ -441,6 +441,53 @@ async fn update_table_adds_a_backfilled_index(db: Client) {
     assert_eq!(described.global_secondary_indexes.unwrap()[0].item_count, 5);
 }
 
+async fn tags(db: Client) {
+    let arn = db.create_table::<Order>().await.unwrap().table_arn;
+    let tag = |k: &str, v: &str| Tag {
+        key: k.into(),
+        value: v.into(),
+    };
+    db.backend()
+        .tag_resource(TagResourceInput {
+            resource_arn: arn.clone(),
+            tags: vec![tag("team", "core"), tag("env", "dev")],
+        })
+        .await
+        .unwrap();
+    db.backend()
+        .tag_resource(TagResourceInput {
+            resource_arn: arn.clone(),
+            tags: vec![tag("env", "prod")],
+        })
+        .await
+        .unwrap();
+    db.backend()
+        .untag_resource(UntagResourceInput {
+            resource_arn: arn.clone(),
+            tag_keys: vec!["team".into()],
+        })
+        .await
+        .unwrap();
+    let listed = db
+        .backend()
+        .list_tags_of_resource(ListTagsOfResourceInput {
+            resource_arn: arn,
+            next_token: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(listed.tags, vec![tag("env", "prod")]);
+    let err = db
+        .backend()
+        .list_tags_of_resource(ListTagsOfResourceInput {
+            resource_arn: "not-an-arn".into(),
+            next_token: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_type(), "ValidationException");
+}
+
 macro_rules! on_both_backends {
     ($($scenario:ident),* $(,)?) => {
         mod in_process {
@@ -496,4 +543,5 @@ on_both_backends!(
     validation_errors_carry_dynamodb_messages,
     time_to_live,
     update_table_adds_a_backfilled_index,
+    tags,
 );

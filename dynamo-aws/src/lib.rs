@@ -120,6 +120,18 @@ fn collection_metrics(
     .transpose()
 }
 
+fn sdk_tags(tags: Vec<Tag>) -> Result<Vec<aws_sdk_dynamodb::types::Tag>> {
+    tags.into_iter()
+        .map(|t| {
+            aws_sdk_dynamodb::types::Tag::builder()
+                .key(t.key)
+                .value(t.value)
+                .build()
+                .map_err(|e| Error::Validation(e.to_string()))
+        })
+        .collect()
+}
+
 fn rcc(
     r: Option<ReturnConsumedCapacity>,
 ) -> Option<aws_sdk_dynamodb::types::ReturnConsumedCapacity> {
@@ -207,6 +219,7 @@ impl Backend for AwsBackend {
                     })
                     .transpose()?,
             )
+            .set_tags(input.tags.map(sdk_tags).transpose()?)
             .set_local_secondary_indexes(
                 input
                     .local_secondary_indexes
@@ -342,6 +355,54 @@ impl Backend for AwsBackend {
             .map_err(sdk_error)?;
         Ok(DescribeTimeToLiveOutput {
             time_to_live_description: time_to_live_description(out.time_to_live_description)?,
+        })
+    }
+
+    async fn tag_resource(&self, input: TagResourceInput) -> Result<TagsOutput> {
+        self.client
+            .tag_resource()
+            .resource_arn(input.resource_arn)
+            .set_tags(Some(sdk_tags(input.tags)?))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(TagsOutput {})
+    }
+
+    async fn untag_resource(&self, input: UntagResourceInput) -> Result<TagsOutput> {
+        self.client
+            .untag_resource()
+            .resource_arn(input.resource_arn)
+            .set_tag_keys(Some(input.tag_keys))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(TagsOutput {})
+    }
+
+    async fn list_tags_of_resource(
+        &self,
+        input: ListTagsOfResourceInput,
+    ) -> Result<ListTagsOfResourceOutput> {
+        let out = self
+            .client
+            .list_tags_of_resource()
+            .resource_arn(input.resource_arn)
+            .set_next_token(input.next_token)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(ListTagsOfResourceOutput {
+            tags: out
+                .tags
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| Tag {
+                    key: t.key,
+                    value: t.value,
+                })
+                .collect(),
+            next_token: out.next_token,
         })
     }
 

@@ -32,6 +32,15 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         input: DescribeTimeToLiveInput,
     ) -> Result<DescribeTimeToLiveOutput>;
+    /// `TagResource`.
+    async fn tag_resource(&self, input: TagResourceInput) -> Result<TagsOutput>;
+    /// `UntagResource`.
+    async fn untag_resource(&self, input: UntagResourceInput) -> Result<TagsOutput>;
+    /// `ListTagsOfResource`.
+    async fn list_tags_of_resource(
+        &self,
+        input: ListTagsOfResourceInput,
+    ) -> Result<ListTagsOfResourceOutput>;
     /// `PutItem`.
     async fn put_item(&self, input: PutItemInput) -> Result<PutItemOutput>;
     /// `GetItem`.

@@ -203,6 +203,21 @@ impl Backend for Engine {
         exec::tables::describe_time_to_live(self, input)
     }
 
+    async fn tag_resource(&self, input: TagResourceInput) -> Result<TagsOutput> {
+        exec::tables::tag_resource(self, input)
+    }
+
+    async fn untag_resource(&self, input: UntagResourceInput) -> Result<TagsOutput> {
+        exec::tables::untag_resource(self, input)
+    }
+
+    async fn list_tags_of_resource(
+        &self,
+        input: ListTagsOfResourceInput,
+    ) -> Result<ListTagsOfResourceOutput> {
+        exec::tables::list_tags_of_resource(self, input)
+    }
+
     async fn put_item(&self, input: PutItemInput) -> Result<PutItemOutput> {
         exec::put_item::put_item(self, input)
     }

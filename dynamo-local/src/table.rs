@@ -191,6 +191,8 @@ pub(crate) struct TableState {
     pub billing_mode: BillingMode,
     pub provisioned_throughput: ProvisionedThroughputDescription,
     pub time_to_live: Option<TimeToLiveSpecification>,
+    /// Tags by key.
+    pub tags: BTreeMap<String, String>,
 }
 
 impl TableState {

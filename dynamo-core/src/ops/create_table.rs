@@ -30,6 +30,9 @@ pub struct CreateTableInput {
     /// Local secondary indexes (at most 5; the table needs a sort key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_secondary_indexes: Option<Vec<LocalSecondaryIndex>>,
+    /// Tags to put on the new table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<super::Tag>>,
 }
 
 /// Output of `CreateTable`.
@@ -56,6 +59,7 @@ impl CreateTableInput {
             provisioned_throughput: None,
             global_secondary_indexes: None,
             local_secondary_indexes: None,
+            tags: None,
         }
     }
 

@@ -15,6 +15,7 @@ mod list_tables;
 mod put_item;
 mod query;
 mod scan;
+mod tags;
 mod time_to_live;
 mod update_item;
 mod update_table;
@@ -35,6 +36,10 @@ pub use list_tables::{ListTablesInput, ListTablesOutput};
 pub use put_item::{PutItemInput, PutItemOutput};
 pub use query::{QueryInput, QueryOutput};
 pub use scan::{ScanInput, ScanOutput};
+pub use tags::{
+    ListTagsOfResourceInput, ListTagsOfResourceOutput, Tag, TagResourceInput, TagsOutput,
+    UntagResourceInput,
+};
 pub use time_to_live::{
     DescribeTimeToLiveInput, DescribeTimeToLiveOutput, UpdateTimeToLiveInput,
     UpdateTimeToLiveOutput,

@@ -167,6 +167,12 @@ pub(crate) fn create_table(engine: &Engine, input: CreateTableInput) -> Result<C
         billing_mode: input.billing_mode.unwrap_or_default(),
         provisioned_throughput: throughput(input.provisioned_throughput),
         time_to_live: None,
+        tags: input
+            .tags
+            .iter()
+            .flatten()
+            .map(|t| (t.key.clone(), t.value.clone()))
+            .collect(),
     };
     let table = Table::new(
         schema,
@@ -545,5 +551,70 @@ pub(crate) fn describe_time_to_live(
     };
     Ok(DescribeTimeToLiveOutput {
         time_to_live_description: description,
+    })
+}
+
+/// The table an ARN names: a malformed ARN is a ValidationException; an
+/// ARN of no table is AccessDenied, as DynamoDB answers for resources the
+/// caller cannot see.
+fn table_of_arn(engine: &Engine, arn: &str, operation: &str) -> Result<Arc<Table>> {
+    let name = arn
+        .strip_prefix("arn:aws:dynamodb:")
+        .and_then(|rest| rest.split_once(":table/"))
+        .map(|(_, name)| name)
+        .filter(|name| !name.is_empty() && !name.contains('/'))
+        .ok_or_else(|| {
+            Error::Validation(format!(
+                "Invalid TableArn: Invalid ResourceArn provided as input {arn}"
+            ))
+        })?;
+    engine
+        .catalog()
+        .get(name)
+        .filter(|t| t.arn == arn)
+        .cloned()
+        .ok_or_else(|| Error::Service {
+            error_type: "AccessDeniedException".into(),
+            message: format!(
+                "User: arn:aws:iam::{}:user/local is not authorized to perform: dynamodb:{operation} on resource: {arn} because no resource-based policy allows the dynamodb:{operation} action",
+                engine.account_id()
+            ),
+        })
+}
+
+pub(crate) fn tag_resource(engine: &Engine, input: TagResourceInput) -> Result<TagsOutput> {
+    let table = table_of_arn(engine, &input.resource_arn, "TagResource")?;
+    let mut state = table.write();
+    for tag in input.tags {
+        state.tags.insert(tag.key, tag.value);
+    }
+    Ok(TagsOutput {})
+}
+
+pub(crate) fn untag_resource(engine: &Engine, input: UntagResourceInput) -> Result<TagsOutput> {
+    let table = table_of_arn(engine, &input.resource_arn, "UntagResource")?;
+    let mut state = table.write();
+    for key in &input.tag_keys {
+        state.tags.remove(key);
+    }
+    Ok(TagsOutput {})
+}
+
+pub(crate) fn list_tags_of_resource(
+    engine: &Engine,
+    input: ListTagsOfResourceInput,
+) -> Result<ListTagsOfResourceOutput> {
+    let table = table_of_arn(engine, &input.resource_arn, "ListTagsOfResource")?;
+    let state = table.read();
+    Ok(ListTagsOfResourceOutput {
+        tags: state
+            .tags
+            .iter()
+            .map(|(key, value)| Tag {
+                key: key.clone(),
+                value: value.clone(),
+            })
+            .collect(),
+        next_token: None,
     })
 }

@@ -60,4 +60,7 @@ operations! {
     Scan => scan,
     BatchGetItem => batch_get_item,
     BatchWriteItem => batch_write_item,
+    TagResource => tag_resource,
+    UntagResource => untag_resource,
+    ListTagsOfResource => list_tags_of_resource,
 }
