@@ -469,3 +469,79 @@ fn requests_encode_to_dynamodb_json_and_decode_back() {
     let round_trip: UpdateItemInput = request(serde_json::to_value(&update).unwrap());
     assert_eq!(round_trip, update);
 }
+
+#[tokio::test]
+async fn legacy_parameters_behave_like_their_expressions() {
+    let engine = engine().await;
+    // Expected: the put happens only when the item is absent.
+    let guarded: PutItemInput = request(json!({
+        "TableName": "orders",
+        "Item": {"pk": {"S": "c1"}, "sk": {"N": "1"}},
+        "Expected": {"pk": {"Exists": false}}
+    }));
+    assert!(matches!(
+        engine.put_item(guarded).await,
+        Err(Error::ConditionalCheckFailed { .. })
+    ));
+    // AttributeUpdates with Expected on a value.
+    let update: UpdateItemInput = request(json!({
+        "TableName": "orders",
+        "Key": {"pk": {"S": "c1"}, "sk": {"N": "1"}},
+        "AttributeUpdates": {
+            "amount": {"Action": "ADD", "Value": {"N": "5"}},
+            "status": {"Action": "PUT", "Value": {"S": "SHIPPED"}},
+            "tags": {"Action": "DELETE"},
+            "history": {"Action": "ADD", "Value": {"L": [{"S": "shipped"}]}}
+        },
+        "Expected": {"status": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "PLACED"}]}},
+        "ReturnValues": "ALL_NEW"
+    }));
+    let new = engine
+        .update_item(update)
+        .await
+        .unwrap()
+        .attributes
+        .unwrap();
+    assert_eq!(new["amount"], n(105));
+    assert_eq!(new["status"], s("SHIPPED"));
+    assert!(!new.contains_key("tags"));
+    assert_eq!(
+        new["history"],
+        dynamo_core::AttributeValue::L(vec![s("shipped")])
+    );
+    // KeyConditions, QueryFilter and AttributesToGet.
+    let query: QueryInput = request(json!({
+        "TableName": "orders",
+        "KeyConditions": {
+            "pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "c1"}]},
+            "sk": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "0"}, {"N": "9"}]}
+        },
+        "QueryFilter": {"status": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"S": "SHIP"}]}},
+        "AttributesToGet": ["status"]
+    }));
+    let page = engine.query(query).await.unwrap();
+    assert_eq!(page.items.unwrap(), vec![item(&[("status", s("SHIPPED"))])]);
+    // ScanFilter with OR.
+    let scan: ScanInput = request(json!({
+        "TableName": "orders",
+        "ScanFilter": {
+            "amount": {"ComparisonOperator": "GT", "AttributeValueList": [{"N": "1000"}]},
+            "status": {"ComparisonOperator": "IN", "AttributeValueList": [{"S": "SHIPPED"}, {"S": "LOST"}]}
+        },
+        "ConditionalOperator": "OR"
+    }));
+    assert_eq!(engine.scan(scan).await.unwrap().count, 1);
+    // Argument counts are checked.
+    assert_eq!(
+        decode_error::<ScanInput>(
+            json!({"TableName": "orders", "ScanFilter": {"a": {"ComparisonOperator": "EQ"}}})
+        ),
+        "One or more parameter values were invalid: Invalid number of argument(s) for the EQ ComparisonOperator"
+    );
+    assert_eq!(
+        decode_error::<PutItemInput>(
+            json!({"TableName": "orders", "Item": {}, "Expected": {"a": {"Exists": true}}})
+        ),
+        "One or more parameter values were invalid: Value must be provided when Exists is true for Attribute: a"
+    );
+}

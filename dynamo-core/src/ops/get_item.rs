@@ -71,7 +71,7 @@ struct GetItemWire {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     return_consumed_capacity: Option<ReturnConsumedCapacity>,
     #[serde(default, skip_serializing)]
-    attributes_to_get: Option<serde_json::Value>,
+    attributes_to_get: Option<Vec<String>>,
 }
 
 impl TryFrom<GetItemWire> for GetItemInput {
@@ -101,6 +101,11 @@ impl TryFrom<GetItemWire> for GetItemInput {
                 .map(|t| cx.projection(t))
                 .transpose()
         })?;
+        let projection = match (projection, wire.attributes_to_get) {
+            (Some(projection), _) => Some(projection),
+            (None, Some(names)) => Some(super::legacy::attributes_to_get(names)?),
+            (None, None) => None,
+        };
         Ok(Self {
             table_name: wire.table_name.unwrap_or_default(),
             key: wire.key.unwrap_or_default(),

@@ -94,9 +94,9 @@ struct PutItemWire {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     return_consumed_capacity: Option<ReturnConsumedCapacity>,
     #[serde(default, skip_serializing)]
-    expected: Option<serde_json::Value>,
+    expected: Option<HashMap<String, super::legacy::ExpectedAttributeValue>>,
     #[serde(default, skip_serializing)]
-    conditional_operator: Option<serde_json::Value>,
+    conditional_operator: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     return_item_collection_metrics: Option<ReturnItemCollectionMetrics>,
 }
@@ -131,6 +131,13 @@ impl TryFrom<PutItemWire> for PutItemInput {
                 .map(|text| cx.condition(ExpressionKind::Condition, text))
                 .transpose()
         })?;
+        let condition = match (condition, wire.expected) {
+            (Some(condition), _) => Some(condition),
+            (None, Some(expected)) => {
+                super::legacy::expected(expected, wire.conditional_operator.as_deref())?
+            }
+            (None, None) => None,
+        };
         Ok(Self {
             table_name: wire.table_name.unwrap_or_default(),
             item: wire.item.unwrap_or_default(),

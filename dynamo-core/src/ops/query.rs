@@ -124,13 +124,13 @@ struct QueryWire {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     return_consumed_capacity: Option<ReturnConsumedCapacity>,
     #[serde(default, skip_serializing)]
-    key_conditions: Option<serde_json::Value>,
+    key_conditions: Option<HashMap<String, super::legacy::LegacyCondition>>,
     #[serde(default, skip_serializing)]
-    query_filter: Option<serde_json::Value>,
+    query_filter: Option<HashMap<String, super::legacy::LegacyCondition>>,
     #[serde(default, skip_serializing)]
-    attributes_to_get: Option<serde_json::Value>,
+    attributes_to_get: Option<Vec<String>>,
     #[serde(default, skip_serializing)]
-    conditional_operator: Option<serde_json::Value>,
+    conditional_operator: Option<String>,
 }
 
 impl TryFrom<QueryWire> for QueryInput {
@@ -156,17 +156,18 @@ impl TryFrom<QueryWire> for QueryInput {
                 ("ProjectionExpression", wire.projection_expression.is_some()),
             ],
         )?;
-        let Some(key_condition_text) = wire.key_condition_expression.as_deref() else {
+        let key_condition_text = wire.key_condition_expression.as_deref();
+        if key_condition_text.is_none() && wire.key_conditions.is_none() {
             return Err(WireValidation(
                 "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.".into(),
             ));
-        };
+        }
         let placeholders = Placeholders {
             names: wire.expression_attribute_names.as_ref(),
             values: wire.expression_attribute_values.as_ref(),
         };
         let expressions = [
-            ("KeyConditionExpression", true, true),
+            ("KeyConditionExpression", key_condition_text.is_some(), true),
             ("FilterExpression", wire.filter_expression.is_some(), true),
             (
                 "ProjectionExpression",
@@ -175,7 +176,9 @@ impl TryFrom<QueryWire> for QueryInput {
             ),
         ];
         let (key_condition, filter, projection) = placeholders.parse(&expressions, |cx| {
-            let key_condition = cx.key_condition(key_condition_text)?;
+            let key_condition = key_condition_text
+                .map(|t| cx.key_condition(t))
+                .transpose()?;
             let filter = wire
                 .filter_expression
                 .as_deref()
@@ -188,6 +191,23 @@ impl TryFrom<QueryWire> for QueryInput {
                 .transpose()?;
             Ok((key_condition, filter, projection))
         })?;
+        let key_condition = match (key_condition, wire.key_conditions) {
+            (Some(key_condition), _) => key_condition,
+            (None, Some(legacy)) => super::legacy::key_conditions(legacy)?,
+            (None, None) => KeyCondition { terms: Vec::new() },
+        };
+        let filter = match (filter, wire.query_filter) {
+            (Some(filter), _) => Some(filter),
+            (None, Some(legacy)) => {
+                super::legacy::filter(legacy, wire.conditional_operator.as_deref())?
+            }
+            (None, None) => None,
+        };
+        let projection = match (projection, wire.attributes_to_get) {
+            (Some(projection), _) => Some(projection),
+            (None, Some(names)) => Some(super::legacy::attributes_to_get(names)?),
+            (None, None) => None,
+        };
         Ok(Self {
             table_name: wire.table_name.unwrap_or_default(),
             index_name: wire.index_name,

@@ -128,11 +128,11 @@ struct ScanWire {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     return_consumed_capacity: Option<ReturnConsumedCapacity>,
     #[serde(default, skip_serializing)]
-    scan_filter: Option<serde_json::Value>,
+    scan_filter: Option<HashMap<String, super::legacy::LegacyCondition>>,
     #[serde(default, skip_serializing)]
-    attributes_to_get: Option<serde_json::Value>,
+    attributes_to_get: Option<Vec<String>>,
     #[serde(default, skip_serializing)]
-    conditional_operator: Option<serde_json::Value>,
+    conditional_operator: Option<String>,
 }
 
 impl TryFrom<ScanWire> for ScanInput {
@@ -178,6 +178,18 @@ impl TryFrom<ScanWire> for ScanInput {
                 .transpose()?;
             Ok((filter, projection))
         })?;
+        let filter = match (filter, wire.scan_filter) {
+            (Some(filter), _) => Some(filter),
+            (None, Some(legacy)) => {
+                super::legacy::filter(legacy, wire.conditional_operator.as_deref())?
+            }
+            (None, None) => None,
+        };
+        let projection = match (projection, wire.attributes_to_get) {
+            (Some(projection), _) => Some(projection),
+            (None, Some(names)) => Some(super::legacy::attributes_to_get(names)?),
+            (None, None) => None,
+        };
         Ok(Self {
             table_name: wire.table_name.unwrap_or_default(),
             index_name: wire.index_name,

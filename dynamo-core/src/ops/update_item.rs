@@ -93,11 +93,11 @@ struct UpdateItemWire {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     return_consumed_capacity: Option<ReturnConsumedCapacity>,
     #[serde(default, skip_serializing)]
-    attribute_updates: Option<serde_json::Value>,
+    attribute_updates: Option<HashMap<String, super::legacy::AttributeValueUpdate>>,
     #[serde(default, skip_serializing)]
-    expected: Option<serde_json::Value>,
+    expected: Option<HashMap<String, super::legacy::ExpectedAttributeValue>>,
     #[serde(default, skip_serializing)]
-    conditional_operator: Option<serde_json::Value>,
+    conditional_operator: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     return_item_collection_metrics: Option<ReturnItemCollectionMetrics>,
 }
@@ -146,6 +146,18 @@ impl TryFrom<UpdateItemWire> for UpdateItemInput {
                 .transpose()?;
             Ok((update, condition))
         })?;
+        let update = match (update, wire.attribute_updates) {
+            (Some(update), _) => Some(update),
+            (None, Some(updates)) => Some(super::legacy::attribute_updates(updates)?),
+            (None, None) => None,
+        };
+        let condition = match (condition, wire.expected) {
+            (Some(condition), _) => Some(condition),
+            (None, Some(expected)) => {
+                super::legacy::expected(expected, wire.conditional_operator.as_deref())?
+            }
+            (None, None) => None,
+        };
         Ok(Self {
             table_name: wire.table_name.unwrap_or_default(),
             key: wire.key.unwrap_or_default(),
