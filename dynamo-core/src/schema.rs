@@ -7,12 +7,13 @@ use serde::{Deserialize, Serialize};
 /// The type of a key attribute (`AttributeDefinitions[].AttributeType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ScalarAttributeType {
-    /// String.
-    S,
-    /// Number.
-    N,
+    // Declared in the order DynamoDB lists them in validation messages.
     /// Binary.
     B,
+    /// Number.
+    N,
+    /// String.
+    S,
 }
 
 impl ScalarAttributeType {

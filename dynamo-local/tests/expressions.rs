@@ -405,34 +405,34 @@ fn malformed_requests_are_rejected_when_decoded() {
     );
     assert_eq!(
         decode_error::<PutItemInput>(
-            json!({"TableName": "t", "Item": {}, "ExpressionAttributeValues": {":v": {"S": "x"}}})
+            json!({"TableName": "tbl", "Item": {}, "ExpressionAttributeValues": {":v": {"S": "x"}}})
         ),
         "ExpressionAttributeValues can only be specified when using expressions: ConditionExpression is null"
     );
     assert_eq!(
         decode_error::<UpdateItemInput>(
-            json!({"TableName": "t", "Key": {}, "ExpressionAttributeValues": {":v": {"S": "x"}}})
+            json!({"TableName": "tbl", "Key": {}, "ExpressionAttributeValues": {":v": {"S": "x"}}})
         ),
         "ExpressionAttributeValues can only be specified when using expressions: UpdateExpression and ConditionExpression are null"
     );
     assert_eq!(
         decode_error::<GetItemInput>(
-            json!({"TableName": "t", "Key": {}, "ExpressionAttributeNames": {"#a": "x"}})
+            json!({"TableName": "tbl", "Key": {}, "ExpressionAttributeNames": {"#a": "x"}})
         ),
         "ExpressionAttributeNames can only be specified when using expressions"
     );
     assert_eq!(
         decode_error::<PutItemInput>(
-            json!({"TableName": "t", "Item": {}, "ConditionExpression": "a = :v", "ExpressionAttributeValues": {":v": {"S": "x"}, ":w": {"S": "y"}}})
+            json!({"TableName": "tbl", "Item": {}, "ConditionExpression": "a = :v", "ExpressionAttributeValues": {":v": {"S": "x"}, ":w": {"S": "y"}}})
         ),
         "Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}"
     );
     assert_eq!(
-        decode_error::<QueryInput>(json!({"TableName": "t"})),
+        decode_error::<QueryInput>(json!({"TableName": "tbl"})),
         "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request."
     );
     assert_eq!(
-        decode_error::<ScanInput>(json!({"TableName": "t", "FilterExpression": "a = :v"})),
+        decode_error::<ScanInput>(json!({"TableName": "tbl", "FilterExpression": "a = :v"})),
         "Invalid FilterExpression: An expression attribute value used in expression is not defined; attribute value: :v"
     );
 }

@@ -1,6 +1,6 @@
 //! `GetItem`.
 
-use super::wire::{Placeholders, Violations, printed_maps, reject_mixed};
+use super::wire::{Placeholders, Violations, enum_name, printed_maps, reject_mixed};
 use super::{ConsumedCapacity, ReturnConsumedCapacity, validate_table_name};
 use crate::error::Error;
 use crate::expr::{PrintedExpression, Projection};
@@ -69,7 +69,7 @@ struct GetItemWire {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     expression_attribute_names: Option<HashMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    return_consumed_capacity: Option<ReturnConsumedCapacity>,
+    return_consumed_capacity: Option<String>,
     #[serde(default, skip_serializing)]
     attributes_to_get: Option<Vec<String>>,
 }
@@ -82,6 +82,13 @@ impl TryFrom<GetItemWire> for GetItemInput {
         violations.require(&wire.table_name, "tableName");
         violations.require(&wire.key, "key");
         violations.finish()?;
+        if let Some(name) = &wire.table_name {
+            super::validate_table_name(name)?;
+        }
+        let mut enums = Violations::default();
+        let return_consumed_capacity =
+            enums.enum_value(wire.return_consumed_capacity, "returnConsumedCapacity");
+        enums.finish()?;
         reject_mixed(
             &[("AttributesToGet", wire.attributes_to_get.is_some())],
             &[("ProjectionExpression", wire.projection_expression.is_some())],
@@ -111,7 +118,7 @@ impl TryFrom<GetItemWire> for GetItemInput {
             key: wire.key.unwrap_or_default(),
             consistent_read: wire.consistent_read,
             projection,
-            return_consumed_capacity: wire.return_consumed_capacity,
+            return_consumed_capacity,
         })
     }
 }
@@ -128,7 +135,7 @@ impl From<GetItemInput> for GetItemWire {
             consistent_read: input.consistent_read,
             projection_expression,
             expression_attribute_names: names,
-            return_consumed_capacity: input.return_consumed_capacity,
+            return_consumed_capacity: enum_name(input.return_consumed_capacity),
         }
     }
 }

@@ -58,15 +58,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ReturnValue {
+    // Declared in the order DynamoDB lists them in validation messages.
+    /// The whole item after the write (UpdateItem only).
+    AllNew,
+    /// The updated attributes as they were before (UpdateItem only).
+    UpdatedOld,
+    /// The whole item as it was before the write.
+    AllOld,
     /// Nothing (the default).
     #[default]
     None,
-    /// The whole item as it was before the write.
-    AllOld,
-    /// The updated attributes as they were before (UpdateItem only).
-    UpdatedOld,
-    /// The whole item after the write (UpdateItem only).
-    AllNew,
     /// The updated attributes after the write (UpdateItem only).
     UpdatedNew,
 }
@@ -111,14 +112,15 @@ pub struct ItemCollectionMetrics {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Select {
-    /// Every attribute of each item.
-    AllAttributes,
-    /// Every attribute projected into the index.
-    AllProjectedAttributes,
+    // Declared in the order DynamoDB lists them in validation messages.
     /// The attributes named by the projection expression.
     SpecificAttributes,
     /// Only `Count` and `ScannedCount`, no items.
     Count,
+    /// Every attribute of each item.
+    AllAttributes,
+    /// Every attribute projected into the index.
+    AllProjectedAttributes,
 }
 
 /// Checks a table name against DynamoDB's model constraints (3 to 255

@@ -1,6 +1,6 @@
 //! `PutItem`.
 
-use super::wire::{Placeholders, Violations, printed_maps, reject_mixed};
+use super::wire::{Placeholders, Violations, enum_name, printed_maps, reject_mixed};
 use super::{
     ConsumedCapacity, ItemCollectionMetrics, ReturnConsumedCapacity, ReturnItemCollectionMetrics,
     ReturnValue, ReturnValuesOnConditionCheckFailure, validate_table_name,
@@ -88,17 +88,17 @@ struct PutItemWire {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     expression_attribute_values: Option<AttributeMap>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    return_values: Option<ReturnValue>,
+    return_values: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    return_values_on_condition_check_failure: Option<ReturnValuesOnConditionCheckFailure>,
+    return_values_on_condition_check_failure: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    return_consumed_capacity: Option<ReturnConsumedCapacity>,
+    return_consumed_capacity: Option<String>,
     #[serde(default, skip_serializing)]
     expected: Option<HashMap<String, super::legacy::ExpectedAttributeValue>>,
     #[serde(default, skip_serializing)]
     conditional_operator: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    return_item_collection_metrics: Option<ReturnItemCollectionMetrics>,
+    return_item_collection_metrics: Option<String>,
 }
 
 impl TryFrom<PutItemWire> for PutItemInput {
@@ -109,6 +109,22 @@ impl TryFrom<PutItemWire> for PutItemInput {
         violations.require(&wire.table_name, "tableName");
         violations.require(&wire.item, "item");
         violations.finish()?;
+        if let Some(name) = &wire.table_name {
+            super::validate_table_name(name)?;
+        }
+        let mut enums = Violations::default();
+        let return_values = enums.enum_value(wire.return_values, "returnValues");
+        let return_values_on_condition_check_failure = enums.enum_value(
+            wire.return_values_on_condition_check_failure,
+            "returnValuesOnConditionCheckFailure",
+        );
+        let return_consumed_capacity =
+            enums.enum_value(wire.return_consumed_capacity, "returnConsumedCapacity");
+        let return_item_collection_metrics = enums.enum_value(
+            wire.return_item_collection_metrics,
+            "returnItemCollectionMetrics",
+        );
+        enums.finish()?;
         reject_mixed(
             &[
                 ("Expected", wire.expected.is_some()),
@@ -142,10 +158,10 @@ impl TryFrom<PutItemWire> for PutItemInput {
             table_name: wire.table_name.unwrap_or_default(),
             item: wire.item.unwrap_or_default(),
             condition,
-            return_values: wire.return_values,
-            return_values_on_condition_check_failure: wire.return_values_on_condition_check_failure,
-            return_consumed_capacity: wire.return_consumed_capacity,
-            return_item_collection_metrics: wire.return_item_collection_metrics,
+            return_values,
+            return_values_on_condition_check_failure,
+            return_consumed_capacity,
+            return_item_collection_metrics,
         })
     }
 }
@@ -163,11 +179,12 @@ impl From<PutItemInput> for PutItemWire {
             condition_expression,
             expression_attribute_names: names,
             expression_attribute_values: values,
-            return_values: input.return_values,
-            return_values_on_condition_check_failure: input
-                .return_values_on_condition_check_failure,
-            return_consumed_capacity: input.return_consumed_capacity,
-            return_item_collection_metrics: input.return_item_collection_metrics,
+            return_values: enum_name(input.return_values),
+            return_values_on_condition_check_failure: enum_name(
+                input.return_values_on_condition_check_failure,
+            ),
+            return_consumed_capacity: enum_name(input.return_consumed_capacity),
+            return_item_collection_metrics: enum_name(input.return_item_collection_metrics),
         }
     }
 }

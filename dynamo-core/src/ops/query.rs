@@ -1,6 +1,6 @@
 //! `Query`.
 
-use super::wire::{Placeholders, Violations, printed_maps, reject_mixed};
+use super::wire::{Placeholders, Violations, enum_name, printed_maps, reject_mixed};
 use super::{ConsumedCapacity, ReturnConsumedCapacity};
 use super::{Select, validate_index_name, validate_table_name};
 use crate::error::Error;
@@ -120,9 +120,9 @@ struct QueryWire {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     consistent_read: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    select: Option<Select>,
+    select: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    return_consumed_capacity: Option<ReturnConsumedCapacity>,
+    return_consumed_capacity: Option<String>,
     #[serde(default, skip_serializing)]
     key_conditions: Option<HashMap<String, super::legacy::LegacyCondition>>,
     #[serde(default, skip_serializing)]
@@ -140,6 +140,14 @@ impl TryFrom<QueryWire> for QueryInput {
         let mut violations = Violations::default();
         violations.require(&wire.table_name, "tableName");
         violations.finish()?;
+        if let Some(name) = &wire.table_name {
+            super::validate_table_name(name)?;
+        }
+        let mut enums = Violations::default();
+        let select = enums.enum_value(wire.select, "select");
+        let return_consumed_capacity =
+            enums.enum_value(wire.return_consumed_capacity, "returnConsumedCapacity");
+        enums.finish()?;
         reject_mixed(
             &[
                 ("KeyConditions", wire.key_conditions.is_some()),
@@ -218,8 +226,8 @@ impl TryFrom<QueryWire> for QueryInput {
             limit: wire.limit,
             exclusive_start_key: wire.exclusive_start_key,
             consistent_read: wire.consistent_read,
-            select: wire.select,
-            return_consumed_capacity: wire.return_consumed_capacity,
+            select,
+            return_consumed_capacity,
         })
     }
 }
@@ -248,8 +256,8 @@ impl From<QueryInput> for QueryWire {
             limit: input.limit,
             exclusive_start_key: input.exclusive_start_key,
             consistent_read: input.consistent_read,
-            select: input.select,
-            return_consumed_capacity: input.return_consumed_capacity,
+            select: enum_name(input.select),
+            return_consumed_capacity: enum_name(input.return_consumed_capacity),
         }
     }
 }

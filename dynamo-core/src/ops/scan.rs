@@ -1,6 +1,6 @@
 //! `Scan`.
 
-use super::wire::{Placeholders, Violations, printed_maps, reject_mixed};
+use super::wire::{Placeholders, Violations, enum_name, printed_maps, reject_mixed};
 use super::{ConsumedCapacity, ReturnConsumedCapacity};
 use super::{Select, validate_index_name, validate_limit, validate_table_name};
 use crate::error::Error;
@@ -120,13 +120,13 @@ struct ScanWire {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     consistent_read: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    select: Option<Select>,
+    select: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     segment: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     total_segments: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    return_consumed_capacity: Option<ReturnConsumedCapacity>,
+    return_consumed_capacity: Option<String>,
     #[serde(default, skip_serializing)]
     scan_filter: Option<HashMap<String, super::legacy::LegacyCondition>>,
     #[serde(default, skip_serializing)]
@@ -142,6 +142,14 @@ impl TryFrom<ScanWire> for ScanInput {
         let mut violations = Violations::default();
         violations.require(&wire.table_name, "tableName");
         violations.finish()?;
+        if let Some(name) = &wire.table_name {
+            super::validate_table_name(name)?;
+        }
+        let mut enums = Violations::default();
+        let select = enums.enum_value(wire.select, "select");
+        let return_consumed_capacity =
+            enums.enum_value(wire.return_consumed_capacity, "returnConsumedCapacity");
+        enums.finish()?;
         reject_mixed(
             &[
                 ("ScanFilter", wire.scan_filter.is_some()),
@@ -198,10 +206,10 @@ impl TryFrom<ScanWire> for ScanInput {
             limit: wire.limit,
             exclusive_start_key: wire.exclusive_start_key,
             consistent_read: wire.consistent_read,
-            select: wire.select,
+            select,
             segment: wire.segment,
             total_segments: wire.total_segments,
-            return_consumed_capacity: wire.return_consumed_capacity,
+            return_consumed_capacity,
         })
     }
 }
@@ -225,10 +233,10 @@ impl From<ScanInput> for ScanWire {
             limit: input.limit,
             exclusive_start_key: input.exclusive_start_key,
             consistent_read: input.consistent_read,
-            select: input.select,
+            select: enum_name(input.select),
             segment: input.segment,
             total_segments: input.total_segments,
-            return_consumed_capacity: input.return_consumed_capacity,
+            return_consumed_capacity: enum_name(input.return_consumed_capacity),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! `UpdateItem`.
 
-use super::wire::{Placeholders, Violations, printed_maps, reject_mixed};
+use super::wire::{Placeholders, Violations, enum_name, printed_maps, reject_mixed};
 use super::{
     ConsumedCapacity, ItemCollectionMetrics, ReturnConsumedCapacity, ReturnItemCollectionMetrics,
     ReturnValue, ReturnValuesOnConditionCheckFailure, validate_table_name,
@@ -87,11 +87,11 @@ struct UpdateItemWire {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     expression_attribute_values: Option<AttributeMap>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    return_values: Option<ReturnValue>,
+    return_values: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    return_values_on_condition_check_failure: Option<ReturnValuesOnConditionCheckFailure>,
+    return_values_on_condition_check_failure: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    return_consumed_capacity: Option<ReturnConsumedCapacity>,
+    return_consumed_capacity: Option<String>,
     #[serde(default, skip_serializing)]
     attribute_updates: Option<HashMap<String, super::legacy::AttributeValueUpdate>>,
     #[serde(default, skip_serializing)]
@@ -99,7 +99,7 @@ struct UpdateItemWire {
     #[serde(default, skip_serializing)]
     conditional_operator: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    return_item_collection_metrics: Option<ReturnItemCollectionMetrics>,
+    return_item_collection_metrics: Option<String>,
 }
 
 impl TryFrom<UpdateItemWire> for UpdateItemInput {
@@ -110,6 +110,22 @@ impl TryFrom<UpdateItemWire> for UpdateItemInput {
         violations.require(&wire.table_name, "tableName");
         violations.require(&wire.key, "key");
         violations.finish()?;
+        if let Some(name) = &wire.table_name {
+            super::validate_table_name(name)?;
+        }
+        let mut enums = Violations::default();
+        let return_values = enums.enum_value(wire.return_values, "returnValues");
+        let return_values_on_condition_check_failure = enums.enum_value(
+            wire.return_values_on_condition_check_failure,
+            "returnValuesOnConditionCheckFailure",
+        );
+        let return_consumed_capacity =
+            enums.enum_value(wire.return_consumed_capacity, "returnConsumedCapacity");
+        let return_item_collection_metrics = enums.enum_value(
+            wire.return_item_collection_metrics,
+            "returnItemCollectionMetrics",
+        );
+        enums.finish()?;
         reject_mixed(
             &[
                 ("AttributeUpdates", wire.attribute_updates.is_some()),
@@ -163,10 +179,10 @@ impl TryFrom<UpdateItemWire> for UpdateItemInput {
             key: wire.key.unwrap_or_default(),
             update,
             condition,
-            return_values: wire.return_values,
-            return_values_on_condition_check_failure: wire.return_values_on_condition_check_failure,
-            return_consumed_capacity: wire.return_consumed_capacity,
-            return_item_collection_metrics: wire.return_item_collection_metrics,
+            return_values,
+            return_values_on_condition_check_failure,
+            return_consumed_capacity,
+            return_item_collection_metrics,
         })
     }
 }
@@ -191,11 +207,12 @@ impl From<UpdateItemInput> for UpdateItemWire {
             condition_expression,
             expression_attribute_names: names,
             expression_attribute_values: values,
-            return_values: input.return_values,
-            return_values_on_condition_check_failure: input
-                .return_values_on_condition_check_failure,
-            return_consumed_capacity: input.return_consumed_capacity,
-            return_item_collection_metrics: input.return_item_collection_metrics,
+            return_values: enum_name(input.return_values),
+            return_values_on_condition_check_failure: enum_name(
+                input.return_values_on_condition_check_failure,
+            ),
+            return_consumed_capacity: enum_name(input.return_consumed_capacity),
+            return_item_collection_metrics: enum_name(input.return_item_collection_metrics),
         }
     }
 }

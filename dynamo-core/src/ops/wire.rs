@@ -22,6 +22,31 @@ impl Violations {
         }
     }
 
+    /// Reads an enum member given as a string, recording a violation with
+    /// DynamoDB's message when it is not one of the enum's values.
+    pub fn enum_value<T: serde::de::DeserializeOwned>(
+        &mut self,
+        value: Option<String>,
+        member: &str,
+    ) -> Option<T> {
+        let value = value?;
+        match serde_json::from_value::<T>(serde_json::Value::String(value.clone())) {
+            Ok(parsed) => Some(parsed),
+            Err(e) => {
+                let text = e.to_string();
+                let set: Vec<&str> = text
+                    .split_once("expected one of ")
+                    .map(|(_, rest)| rest.split(", ").map(|v| v.trim_matches('`')).collect())
+                    .unwrap_or_default();
+                self.0.push(format!(
+                    "Value '{value}' at '{member}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+                    set.join(", ")
+                ));
+                None
+            }
+        }
+    }
+
     pub fn finish(self) -> Result<(), Error> {
         match self.0.len() {
             0 => Ok(()),
@@ -115,4 +140,12 @@ pub(crate) fn reject_mixed(
         legacy.join(", "),
         expressions.join(", ")
     )))
+}
+
+/// The wire name of an enum value (`ALL_OLD`), for encoding.
+pub(crate) fn enum_name<T: serde::Serialize>(value: Option<T>) -> Option<String> {
+    value.and_then(|v| match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => Some(s),
+        _ => None,
+    })
 }
