@@ -32,6 +32,8 @@ struct KeysAndAttributesWire {
     projection_expression: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     expression_attribute_names: Option<HashMap<String, String>>,
+    #[serde(default, skip_serializing)]
+    attributes_to_get: Option<Vec<String>>,
 }
 
 impl TryFrom<KeysAndAttributesWire> for KeysAndAttributes {
@@ -53,6 +55,15 @@ impl TryFrom<KeysAndAttributesWire> for KeysAndAttributes {
                 .map(|t| cx.projection(t))
                 .transpose()
         })?;
+        super::wire::reject_mixed(
+            &[("AttributesToGet", wire.attributes_to_get.is_some())],
+            &[("ProjectionExpression", wire.projection_expression.is_some())],
+        )?;
+        let projection = match (projection, wire.attributes_to_get) {
+            (Some(projection), _) => Some(projection),
+            (None, Some(names)) => Some(super::legacy::attributes_to_get(names)?),
+            (None, None) => None,
+        };
         Ok(Self {
             keys: wire.keys,
             consistent_read: wire.consistent_read,
@@ -71,6 +82,7 @@ impl From<KeysAndAttributes> for KeysAndAttributesWire {
             consistent_read: input.consistent_read,
             projection_expression,
             expression_attribute_names: names,
+            attributes_to_get: None,
         }
     }
 }
