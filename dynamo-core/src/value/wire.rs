@@ -64,6 +64,11 @@ impl From<crate::error::Error> for WireValidation {
 /// assert!(matches!(err, WireError::Validation(_)));
 /// ```
 pub fn decode_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, WireError> {
+    // Path tracking costs on every request but only matters for errors:
+    // decode plainly, and decode again with paths when that fails.
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|e| classify(&member_path(e.path()), &e.inner().to_string()))?;
