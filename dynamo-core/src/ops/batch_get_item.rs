@@ -59,11 +59,9 @@ impl TryFrom<KeysAndAttributesWire> for KeysAndAttributes {
             &[("AttributesToGet", wire.attributes_to_get.is_some())],
             &[("ProjectionExpression", wire.projection_expression.is_some())],
         )?;
-        let projection = match (projection, wire.attributes_to_get) {
-            (Some(projection), _) => Some(projection),
-            (None, Some(names)) => Some(super::legacy::attributes_to_get(names)?),
-            (None, None) => None,
-        };
+        let projection = super::wire::or_legacy(projection, wire.attributes_to_get, |names| {
+            Ok(Some(super::legacy::attributes_to_get(names)?))
+        })?;
         Ok(Self {
             keys: wire.keys,
             consistent_read: wire.consistent_read,

@@ -147,13 +147,9 @@ impl TryFrom<DeleteItemWire> for DeleteItemInput {
                 .map(|text| cx.condition(ExpressionKind::Condition, text))
                 .transpose()
         })?;
-        let condition = match (condition, wire.expected) {
-            (Some(condition), _) => Some(condition),
-            (None, Some(expected)) => {
-                super::legacy::expected(expected, wire.conditional_operator.as_deref())?
-            }
-            (None, None) => None,
-        };
+        let condition = super::wire::or_legacy(condition, wire.expected, |expected| {
+            super::legacy::expected(expected, wire.conditional_operator.as_deref())
+        })?;
         Ok(Self {
             table_name: wire.table_name.unwrap_or_default(),
             key: wire.key.unwrap_or_default(),

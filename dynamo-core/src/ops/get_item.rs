@@ -108,11 +108,9 @@ impl TryFrom<GetItemWire> for GetItemInput {
                 .map(|t| cx.projection(t))
                 .transpose()
         })?;
-        let projection = match (projection, wire.attributes_to_get) {
-            (Some(projection), _) => Some(projection),
-            (None, Some(names)) => Some(super::legacy::attributes_to_get(names)?),
-            (None, None) => None,
-        };
+        let projection = super::wire::or_legacy(projection, wire.attributes_to_get, |names| {
+            Ok(Some(super::legacy::attributes_to_get(names)?))
+        })?;
         Ok(Self {
             table_name: wire.table_name.unwrap_or_default(),
             key: wire.key.unwrap_or_default(),

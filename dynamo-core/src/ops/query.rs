@@ -204,18 +204,12 @@ impl TryFrom<QueryWire> for QueryInput {
             (None, Some(legacy)) => super::legacy::key_conditions(legacy)?,
             (None, None) => KeyCondition { terms: Vec::new() },
         };
-        let filter = match (filter, wire.query_filter) {
-            (Some(filter), _) => Some(filter),
-            (None, Some(legacy)) => {
-                super::legacy::filter(legacy, wire.conditional_operator.as_deref())?
-            }
-            (None, None) => None,
-        };
-        let projection = match (projection, wire.attributes_to_get) {
-            (Some(projection), _) => Some(projection),
-            (None, Some(names)) => Some(super::legacy::attributes_to_get(names)?),
-            (None, None) => None,
-        };
+        let filter = super::wire::or_legacy(filter, wire.query_filter, |legacy| {
+            super::legacy::filter(legacy, wire.conditional_operator.as_deref())
+        })?;
+        let projection = super::wire::or_legacy(projection, wire.attributes_to_get, |names| {
+            Ok(Some(super::legacy::attributes_to_get(names)?))
+        })?;
         Ok(Self {
             table_name: wire.table_name.unwrap_or_default(),
             index_name: wire.index_name,

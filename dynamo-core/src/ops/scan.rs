@@ -186,18 +186,12 @@ impl TryFrom<ScanWire> for ScanInput {
                 .transpose()?;
             Ok((filter, projection))
         })?;
-        let filter = match (filter, wire.scan_filter) {
-            (Some(filter), _) => Some(filter),
-            (None, Some(legacy)) => {
-                super::legacy::filter(legacy, wire.conditional_operator.as_deref())?
-            }
-            (None, None) => None,
-        };
-        let projection = match (projection, wire.attributes_to_get) {
-            (Some(projection), _) => Some(projection),
-            (None, Some(names)) => Some(super::legacy::attributes_to_get(names)?),
-            (None, None) => None,
-        };
+        let filter = super::wire::or_legacy(filter, wire.scan_filter, |legacy| {
+            super::legacy::filter(legacy, wire.conditional_operator.as_deref())
+        })?;
+        let projection = super::wire::or_legacy(projection, wire.attributes_to_get, |names| {
+            Ok(Some(super::legacy::attributes_to_get(names)?))
+        })?;
         Ok(Self {
             table_name: wire.table_name.unwrap_or_default(),
             index_name: wire.index_name,

@@ -162,18 +162,12 @@ impl TryFrom<UpdateItemWire> for UpdateItemInput {
                 .transpose()?;
             Ok((update, condition))
         })?;
-        let update = match (update, wire.attribute_updates) {
-            (Some(update), _) => Some(update),
-            (None, Some(updates)) => Some(super::legacy::attribute_updates(updates)?),
-            (None, None) => None,
-        };
-        let condition = match (condition, wire.expected) {
-            (Some(condition), _) => Some(condition),
-            (None, Some(expected)) => {
-                super::legacy::expected(expected, wire.conditional_operator.as_deref())?
-            }
-            (None, None) => None,
-        };
+        let update = super::wire::or_legacy(update, wire.attribute_updates, |updates| {
+            Ok(Some(super::legacy::attribute_updates(updates)?))
+        })?;
+        let condition = super::wire::or_legacy(condition, wire.expected, |expected| {
+            super::legacy::expected(expected, wire.conditional_operator.as_deref())
+        })?;
         Ok(Self {
             table_name: wire.table_name.unwrap_or_default(),
             key: wire.key.unwrap_or_default(),

@@ -149,3 +149,16 @@ pub(crate) fn enum_name<T: serde::Serialize>(value: Option<T>) -> Option<String>
         _ => None,
     })
 }
+
+/// The expression form of a parameter, else its legacy form converted.
+pub(crate) fn or_legacy<T, L>(
+    modern: Option<T>,
+    legacy: Option<L>,
+    convert: impl FnOnce(L) -> Result<Option<T>, Error>,
+) -> Result<Option<T>, Error> {
+    match (modern, legacy) {
+        (Some(modern), _) => Ok(Some(modern)),
+        (None, Some(legacy)) => convert(legacy),
+        (None, None) => Ok(None),
+    }
+}
