@@ -394,7 +394,7 @@ async fn malformed_requests_get_dynamodb_errors_and_the_server_keeps_serving() {
     );
     case!(
         "invalid table name",
-        post("DescribeTable", r#"{"TableName":"a"}"#).await,
+        post("DescribeTable", r#"{"TableName":"bad name!"}"#).await,
         400,
         "ValidationException"
     );

@@ -1,6 +1,6 @@
 //! `CreateTable`.
 
-use super::{validate_name, validate_table_name, validate_throughput};
+use super::{validate_name, validate_new_table_name, validate_throughput};
 use crate::error::Error;
 use crate::schema::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
@@ -65,7 +65,7 @@ impl CreateTableInput {
 
     /// Checks the request as DynamoDB does before creating anything.
     pub fn validate(&self) -> Result<(), Error> {
-        validate_table_name(&self.table_name)?;
+        validate_new_table_name(&self.table_name)?;
         if let Some(throughput) = &self.provisioned_throughput {
             validate_throughput(throughput, "provisionedThroughput")?;
         }
@@ -95,17 +95,33 @@ impl CreateTableInput {
                                 .into(),
                         ));
                     }
+                    // DynamoDB reports a key attribute named twice this way.
                     [second] if second.attribute_name == first.attribute_name => {
                         return Err(Error::Validation(
-                            "Both the Hash Key and the Range Key element in the KeySchema have the same name"
-                                .into(),
+                            "Invalid KeySchema: Some index key attribute have no definition".into(),
                         ));
                     }
                     [_] => {}
                     _ => {
-                        return Err(Error::Validation(
-                            "1 validation error detected: Value at 'keySchema' failed to satisfy constraint: Member must have length less than or equal to 2".into(),
-                        ));
+                        let elements: Vec<String> = self
+                            .key_schema
+                            .iter()
+                            .map(|k| {
+                                format!(
+                                    "KeySchemaElement(attributeName={}, keyType={})",
+                                    k.attribute_name,
+                                    if k.key_type == KeyType::Hash {
+                                        "HASH"
+                                    } else {
+                                        "RANGE"
+                                    }
+                                )
+                            })
+                            .collect();
+                        return Err(Error::Validation(format!(
+                            "1 validation error detected: Value '[{}]' at 'keySchema' failed to satisfy constraint: Member must have length less than or equal to 2",
+                            elements.join(", ")
+                        )));
                     }
                 }
             }

@@ -123,9 +123,32 @@ pub enum Select {
     AllProjectedAttributes,
 }
 
-/// Checks a table name against DynamoDB's model constraints (3 to 255
-/// characters of `[a-zA-Z0-9_.-]`), with DynamoDB's message.
+/// Checks the `TableName` of a request on an existing table, with
+/// DynamoDB's message. These members also accept a table ARN, so the model
+/// asks only for 1 to 1024 characters; a name that is too short for a table
+/// simply names none.
 pub fn validate_table_name(name: &str) -> Result<(), Error> {
+    let constraint = if name.is_empty() {
+        "Member must have length greater than or equal to 1"
+    } else if name.len() > 1024 {
+        "Member must have length less than or equal to 1024"
+    } else if !name.starts_with("arn:")
+        && !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    {
+        "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+    } else {
+        return Ok(());
+    };
+    Err(Error::Validation(format!(
+        "1 validation error detected: Value '{name}' at 'tableName' failed to satisfy constraint: {constraint}"
+    )))
+}
+
+/// Checks the name of a table being created (3 to 255 characters of
+/// `[a-zA-Z0-9_.-]`), with DynamoDB's message.
+pub fn validate_new_table_name(name: &str) -> Result<(), Error> {
     validate_name(name, "tableName")
 }
 

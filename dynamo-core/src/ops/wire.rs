@@ -35,8 +35,8 @@ impl Violations {
             Err(e) => {
                 let text = e.to_string();
                 let set: Vec<&str> = text
-                    .split_once("expected one of ")
-                    .map(|(_, rest)| rest.split(", ").map(|v| v.trim_matches('`')).collect())
+                    .split_once("expected ")
+                    .map(|(_, rest)| crate::value::enum_values(rest))
                     .unwrap_or_default();
                 self.0.push(format!(
                     "Value '{value}' at '{member}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",

@@ -8,6 +8,7 @@ mod wire;
 
 pub use number::{Number, NumberError, NumberRangeError};
 pub use size::{MAX_ITEM_SIZE, attribute_size, item_size};
+pub(crate) use wire::enum_values;
 pub use wire::{WireError, WireValidation, decode_json};
 
 use std::collections::{BTreeSet, HashMap};

@@ -92,14 +92,9 @@ fn classify(member: &str, text: &str) -> WireError {
         if let Some(rest) = message.strip_prefix("unknown variant `")
             && let Some((value, expected)) = rest.split_once("`, expected ")
         {
-            let set: Vec<&str> = expected
-                .trim_start_matches("one of ")
-                .split(", ")
-                .map(|v| v.trim_matches('`'))
-                .collect();
             return WireError::Validation(format!(
                 "1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
-                set.join(", ")
+                enum_values(expected).join(", ")
             ));
         }
         if let Some(rest) = message.strip_prefix("missing field `")
@@ -116,6 +111,18 @@ fn classify(member: &str, text: &str) -> WireError {
         }
         WireError::Serialization(message.to_owned())
     }
+}
+
+/// The values in serde's "expected" phrase: "`A`", "`A` or `B`", or
+/// "one of `A`, `B`, `C`".
+pub(crate) fn enum_values(expected: &str) -> Vec<&str> {
+    expected
+        .trim_start_matches("one of ")
+        .split(", ")
+        .flat_map(|part| part.split(" or "))
+        .map(|v| v.trim_matches('`'))
+        .filter(|v| !v.is_empty())
+        .collect()
 }
 
 /// A member path as DynamoDB names it in messages: lowerCamel names,

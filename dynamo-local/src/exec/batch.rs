@@ -128,12 +128,30 @@ pub(crate) fn batch_write_item(
             "The requestItems parameter is required for BatchWriteItem",
         ));
     }
-    for requests in input.request_items.values() {
-        if requests.is_empty() || requests.len() > MAX_BATCH_WRITES {
-            return Err(Error::validation(
-                "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]",
-            ));
-        }
+    if input
+        .request_items
+        .values()
+        .any(|requests| requests.is_empty() || requests.len() > MAX_BATCH_WRITES)
+    {
+        // DynamoDB shows the whole map, Java-style.
+        let shown: Vec<String> = input
+            .request_items
+            .iter()
+            .map(|(table, requests)| {
+                let kinds: Vec<&str> = requests
+                    .iter()
+                    .map(|r| match r {
+                        WriteRequest::PutRequest { .. } => "WriteRequest(PutRequest)",
+                        WriteRequest::DeleteRequest { .. } => "WriteRequest(DeleteRequest)",
+                    })
+                    .collect();
+                format!("{table}=[{}]", kinds.join(", "))
+            })
+            .collect();
+        return Err(Error::Validation(format!(
+            "1 validation error detected: Value '{{{}}}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]",
+            shown.join(", ")
+        )));
     }
     let total: usize = input.request_items.values().map(Vec::len).sum();
     if total > MAX_BATCH_WRITES {
