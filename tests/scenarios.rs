@@ -488,6 +488,143 @@ async fn tags(db: Client) {
     assert_eq!(err.error_type(), "ValidationException");
 }
 
+#[derive(Item, Debug, Clone, PartialEq)]
+#[dynamo(table = "accounts")]
+struct Account {
+    #[dynamo(partition_key)]
+    id: String,
+    balance: i64,
+}
+
+fn transfer(from: &str, to: &str, amount: i64, token: Option<&str>) -> TransactWriteItemsInput {
+    let values =
+        js(json!({":amount": {"N": amount.to_string()}, ":minus": {"N": (-amount).to_string()}}));
+    let cx = ExpressionContext::new(None, Some(&values)).unwrap();
+    let debit = cx.update("SET balance = balance + :minus").unwrap();
+    let guard = cx
+        .condition(ExpressionKind::Condition, "balance >= :amount")
+        .unwrap();
+    let credit = cx.update("SET balance = balance + :amount").unwrap();
+    let account = |id: &str| AttributeMap::from([("id".to_owned(), s(id))]);
+    TransactWriteItemsInput {
+        transact_items: vec![
+            TransactWriteItem::Update {
+                table_name: "accounts".into(),
+                key: account(from),
+                update: debit,
+                condition: Some(guard),
+                return_values_on_condition_check_failure: Some(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                ),
+            },
+            TransactWriteItem::Update {
+                table_name: "accounts".into(),
+                key: account(to),
+                update: credit,
+                condition: None,
+                return_values_on_condition_check_failure: None,
+            },
+        ],
+        client_request_token: token.map(str::to_owned),
+        return_consumed_capacity: None,
+    }
+}
+
+async fn transactions(db: Client) {
+    db.create_table::<Account>().await.unwrap();
+    db.put(&Account {
+        id: "alice".into(),
+        balance: 100,
+    })
+    .await
+    .unwrap();
+    db.put(&Account {
+        id: "bob".into(),
+        balance: 0,
+    })
+    .await
+    .unwrap();
+    db.backend()
+        .transact_write_items(transfer("alice", "bob", 30, Some("t-1")))
+        .await
+        .unwrap();
+    // A retry with the same token is not applied twice.
+    db.backend()
+        .transact_write_items(transfer("alice", "bob", 30, Some("t-1")))
+        .await
+        .unwrap();
+    let balance = |id: &'static str| {
+        let db = db.clone();
+        async move {
+            db.get(Account::key(id))
+                .consistent()
+                .await
+                .unwrap()
+                .unwrap()
+                .balance
+        }
+    };
+    assert_eq!((balance("alice").await, balance("bob").await), (70, 30));
+    // The same token with another request is refused.
+    let err = db
+        .backend()
+        .transact_write_items(transfer("alice", "bob", 5, Some("t-1")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_type(), "IdempotentParameterMismatchException");
+
+    // Overdraft: nothing happens, and the reasons say why, in order.
+    match db
+        .backend()
+        .transact_write_items(transfer("bob", "alice", 500, None))
+        .await
+        .unwrap_err()
+    {
+        Error::TransactionCanceled { message, reasons } => {
+            assert_eq!(
+                message,
+                "Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed, None]"
+            );
+            assert_eq!(reasons[0].code, "ConditionalCheckFailed");
+            assert_eq!(reasons[0].item.as_ref().unwrap()["balance"], n(30));
+            assert_eq!(reasons[1].code, "None");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!((balance("alice").await, balance("bob").await), (70, 30));
+
+    let mut twice = transfer("alice", "bob", 1, None);
+    twice.transact_items[1] = twice.transact_items[0].clone();
+    assert_eq!(
+        db.backend().transact_write_items(twice).await.unwrap_err(),
+        Error::Validation(
+            "Transaction request cannot include multiple operations on one item".into()
+        )
+    );
+
+    let read = db
+        .backend()
+        .transact_get_items(TransactGetItemsInput {
+            transact_items: vec![
+                TransactGetItem {
+                    table_name: "accounts".into(),
+                    key: AttributeMap::from([("id".to_owned(), s("bob"))]),
+                    projection: None,
+                },
+                TransactGetItem {
+                    table_name: "accounts".into(),
+                    key: AttributeMap::from([("id".to_owned(), s("nobody"))]),
+                    projection: None,
+                },
+            ],
+            return_consumed_capacity: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(read.responses[0].item.as_ref().unwrap()["balance"], n(30));
+    assert_eq!(read.responses[1].item, None);
+}
+
 macro_rules! on_both_backends {
     ($($scenario:ident),* $(,)?) => {
         mod in_process {
@@ -544,4 +681,5 @@ on_both_backends!(
     time_to_live,
     update_table_adds_a_backfilled_index,
     tags,
+    transactions,
 );

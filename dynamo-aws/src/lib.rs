@@ -658,6 +658,176 @@ impl Backend for AwsBackend {
         })
     }
 
+    async fn transact_write_items(
+        &self,
+        input: TransactWriteItemsInput,
+    ) -> Result<TransactWriteItemsOutput> {
+        use aws_sdk_dynamodb::types as sdk;
+        let built =
+            |e: aws_smithy_types::error::operation::BuildError| Error::Validation(e.to_string());
+        let mut items = Vec::with_capacity(input.transact_items.len());
+        for action in input.transact_items {
+            let mut printed = PrintedExpression::default();
+            let item = match action {
+                TransactWriteItem::ConditionCheck {
+                    table_name,
+                    key,
+                    condition,
+                    return_values_on_condition_check_failure: r,
+                } => {
+                    let condition = printed.condition(&condition);
+                    let (names, values) = maps(printed);
+                    sdk::TransactWriteItem::builder()
+                        .condition_check(
+                            sdk::ConditionCheck::builder()
+                                .table_name(table_name)
+                                .set_key(Some(map_to_sdk(key)))
+                                .condition_expression(condition)
+                                .set_expression_attribute_names(names)
+                                .set_expression_attribute_values(values)
+                                .set_return_values_on_condition_check_failure(
+                                    r.as_ref().map(to_sdk_enum),
+                                )
+                                .build()
+                                .map_err(built)?,
+                        )
+                        .build()
+                }
+                TransactWriteItem::Put {
+                    table_name,
+                    item,
+                    condition,
+                    return_values_on_condition_check_failure: r,
+                } => {
+                    let condition = condition.as_ref().map(|c| printed.condition(c));
+                    let (names, values) = maps(printed);
+                    sdk::TransactWriteItem::builder()
+                        .put(
+                            sdk::Put::builder()
+                                .table_name(table_name)
+                                .set_item(Some(map_to_sdk(item)))
+                                .set_condition_expression(condition)
+                                .set_expression_attribute_names(names)
+                                .set_expression_attribute_values(values)
+                                .set_return_values_on_condition_check_failure(
+                                    r.as_ref().map(to_sdk_enum),
+                                )
+                                .build()
+                                .map_err(built)?,
+                        )
+                        .build()
+                }
+                TransactWriteItem::Update {
+                    table_name,
+                    key,
+                    update,
+                    condition,
+                    return_values_on_condition_check_failure: r,
+                } => {
+                    let update = printed.update(&update);
+                    let condition = condition.as_ref().map(|c| printed.condition(c));
+                    let (names, values) = maps(printed);
+                    sdk::TransactWriteItem::builder()
+                        .update(
+                            sdk::Update::builder()
+                                .table_name(table_name)
+                                .set_key(Some(map_to_sdk(key)))
+                                .update_expression(update)
+                                .set_condition_expression(condition)
+                                .set_expression_attribute_names(names)
+                                .set_expression_attribute_values(values)
+                                .set_return_values_on_condition_check_failure(
+                                    r.as_ref().map(to_sdk_enum),
+                                )
+                                .build()
+                                .map_err(built)?,
+                        )
+                        .build()
+                }
+                TransactWriteItem::Delete {
+                    table_name,
+                    key,
+                    condition,
+                    return_values_on_condition_check_failure: r,
+                } => {
+                    let condition = condition.as_ref().map(|c| printed.condition(c));
+                    let (names, values) = maps(printed);
+                    sdk::TransactWriteItem::builder()
+                        .delete(
+                            sdk::Delete::builder()
+                                .table_name(table_name)
+                                .set_key(Some(map_to_sdk(key)))
+                                .set_condition_expression(condition)
+                                .set_expression_attribute_names(names)
+                                .set_expression_attribute_values(values)
+                                .set_return_values_on_condition_check_failure(
+                                    r.as_ref().map(to_sdk_enum),
+                                )
+                                .build()
+                                .map_err(built)?,
+                        )
+                        .build()
+                }
+            };
+            items.push(item);
+        }
+        let out = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .set_client_request_token(input.client_request_token)
+            .set_return_consumed_capacity(rcc(input.return_consumed_capacity))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(TransactWriteItemsOutput {
+            consumed_capacity: consumed_capacities(out.consumed_capacity),
+        })
+    }
+
+    async fn transact_get_items(
+        &self,
+        input: TransactGetItemsInput,
+    ) -> Result<TransactGetItemsOutput> {
+        use aws_sdk_dynamodb::types as sdk;
+        let mut items = Vec::with_capacity(input.transact_items.len());
+        for get in input.transact_items {
+            let mut printed = PrintedExpression::default();
+            let projection = get.projection.as_ref().map(|p| printed.projection(p));
+            let (names, _) = maps(printed);
+            items.push(
+                sdk::TransactGetItem::builder()
+                    .get(
+                        sdk::Get::builder()
+                            .table_name(get.table_name)
+                            .set_key(Some(map_to_sdk(get.key)))
+                            .set_projection_expression(projection)
+                            .set_expression_attribute_names(names)
+                            .build()
+                            .map_err(|e| Error::Validation(e.to_string()))?,
+                    )
+                    .build(),
+            );
+        }
+        let out = self
+            .client
+            .transact_get_items()
+            .set_transact_items(Some(items))
+            .set_return_consumed_capacity(rcc(input.return_consumed_capacity))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(TransactGetItemsOutput {
+            responses: out
+                .responses
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| opt_map_from_sdk(r.item).map(|item| ItemResponse { item }))
+                .collect::<Result<_>>()?,
+            consumed_capacity: consumed_capacities(out.consumed_capacity),
+        })
+    }
+
     async fn batch_write_item(&self, input: BatchWriteItemInput) -> Result<BatchWriteItemOutput> {
         let mut request_items = HashMap::with_capacity(input.request_items.len());
         for (table, requests) in input.request_items {

@@ -55,6 +55,16 @@ pub trait Backend: Send + Sync + 'static {
     async fn scan(&self, input: ScanInput) -> Result<ScanOutput>;
     /// `BatchGetItem`.
     async fn batch_get_item(&self, input: BatchGetItemInput) -> Result<BatchGetItemOutput>;
+    /// `TransactWriteItems`.
+    async fn transact_write_items(
+        &self,
+        input: TransactWriteItemsInput,
+    ) -> Result<TransactWriteItemsOutput>;
+    /// `TransactGetItems`.
+    async fn transact_get_items(
+        &self,
+        input: TransactGetItemsInput,
+    ) -> Result<TransactGetItemsOutput>;
     /// `BatchWriteItem`.
     async fn batch_write_item(&self, input: BatchWriteItemInput) -> Result<BatchWriteItemOutput>;
 }

@@ -26,6 +26,15 @@ pub enum Error {
         /// The item as it was, when `ReturnValuesOnConditionCheckFailure` asked for it.
         item: Option<AttributeMap>,
     },
+    /// `TransactionCanceledException`: a transaction did nothing; one reason
+    /// per action, in request order.
+    #[error("TransactionCanceledException: {message}")]
+    TransactionCanceled {
+        /// DynamoDB's message, listing the reason codes.
+        message: String,
+        /// Why each action was or was not cancelled.
+        reasons: Vec<CancellationReason>,
+    },
     /// `InternalServerError`.
     #[error("InternalServerError: {0}")]
     InternalServerError(String),
@@ -53,6 +62,7 @@ impl Error {
             Self::ResourceNotFound(_) => "ResourceNotFoundException",
             Self::ResourceInUse(_) => "ResourceInUseException",
             Self::ConditionalCheckFailed { .. } => "ConditionalCheckFailedException",
+            Self::TransactionCanceled { .. } => "TransactionCanceledException",
             Self::InternalServerError(_) => "InternalServerError",
             Self::Service { error_type, .. } => error_type,
             Self::Transport(_) => "TransportError",
@@ -68,9 +78,9 @@ impl Error {
             | Self::ResourceInUse(m)
             | Self::InternalServerError(m)
             | Self::Transport(m) => m.clone(),
-            Self::ConditionalCheckFailed { message, .. } | Self::Service { message, .. } => {
-                message.clone()
-            }
+            Self::ConditionalCheckFailed { message, .. }
+            | Self::Service { message, .. }
+            | Self::TransactionCanceled { message, .. } => message.clone(),
             Self::Attribute(e) => e.to_string(),
         }
     }
@@ -83,3 +93,17 @@ impl Error {
 
 /// Result of a backend operation.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why one action of a transaction was cancelled (`None` when it was fine).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CancellationReason {
+    /// `None`, `ConditionalCheckFailed`, `ValidationError`, `TransactionConflict`, ...
+    pub code: String,
+    /// What went wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The item, for a failed condition with `ReturnValuesOnConditionCheckFailure: ALL_OLD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<AttributeMap>,
+}

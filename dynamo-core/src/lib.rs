@@ -15,7 +15,7 @@ pub mod value;
 
 pub use backend::Backend;
 pub use client::{Client, KeyQuery};
-pub use error::{Error, Result};
+pub use error::{CancellationReason, Error, Result};
 pub use item::{
     Attribute, AttributeError, Item, Key, KeyArg, KeyAttribute, SetElement, TableSchema,
 };

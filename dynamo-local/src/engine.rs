@@ -45,7 +45,12 @@ pub(crate) struct Inner {
     region: String,
     account_id: String,
     next_id: AtomicU64,
+    /// TransactWriteItems client tokens: request digest and when first used.
+    tokens: std::sync::Mutex<std::collections::HashMap<String, (u64, std::time::Instant)>>,
 }
+
+/// How long a client request token makes a transaction idempotent.
+const TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 60);
 
 /// An in-process DynamoDB-compatible engine holding its data in memory.
 ///
@@ -85,6 +90,7 @@ impl Engine {
                 region: "us-east-1".to_owned(),
                 account_id: "000000000000".to_owned(),
                 next_id: AtomicU64::new(1),
+                tokens: std::sync::Mutex::new(std::collections::HashMap::new()),
             }),
         };
         if let Some(interval) = options.ttl_sweep_interval {
@@ -106,6 +112,20 @@ impl Engine {
             .now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
+    }
+
+    /// Whether `token` was used in the last 10 minutes: `Some(true)` for the
+    /// same request (a retry), `Some(false)` for a different one.
+    pub(crate) fn idempotency(&self, token: &str, fingerprint: u64) -> Option<bool> {
+        let mut tokens = self.inner.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        tokens.retain(|_, (_, at)| at.elapsed() < TOKEN_LIFETIME);
+        tokens.get(token).map(|(seen, _)| *seen == fingerprint)
+    }
+
+    /// Records a completed transaction's token.
+    pub(crate) fn remember(&self, token: &str, fingerprint: u64) {
+        let mut tokens = self.inner.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        tokens.insert(token.to_owned(), (fingerprint, std::time::Instant::now()));
     }
 
     pub(crate) fn region(&self) -> &str {
@@ -244,6 +264,20 @@ impl Backend for Engine {
 
     async fn batch_get_item(&self, input: BatchGetItemInput) -> Result<BatchGetItemOutput> {
         exec::batch::batch_get_item(self, input)
+    }
+
+    async fn transact_write_items(
+        &self,
+        input: TransactWriteItemsInput,
+    ) -> Result<TransactWriteItemsOutput> {
+        exec::transact::transact_write_items(self, input)
+    }
+
+    async fn transact_get_items(
+        &self,
+        input: TransactGetItemsInput,
+    ) -> Result<TransactGetItemsOutput> {
+        exec::transact::transact_get_items(self, input)
     }
 
     async fn batch_write_item(&self, input: BatchWriteItemInput) -> Result<BatchWriteItemOutput> {

@@ -22,6 +22,19 @@ fn convert(error: aws_sdk_dynamodb::Error) -> Error {
             message,
             item: opt_map_from_sdk(e.item).unwrap_or_default(),
         },
+        Sdk::TransactionCanceledException(e) => Error::TransactionCanceled {
+            message,
+            reasons: e
+                .cancellation_reasons
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| dynamo_core::CancellationReason {
+                    code: r.code.unwrap_or_default(),
+                    message: r.message,
+                    item: opt_map_from_sdk(r.item).unwrap_or_default(),
+                })
+                .collect(),
+        },
         Sdk::ResourceNotFoundException(_) => Error::ResourceNotFound(message),
         Sdk::ResourceInUseException(_) => Error::ResourceInUse(message),
         Sdk::InternalServerError(_) => Error::InternalServerError(message),

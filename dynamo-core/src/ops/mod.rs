@@ -18,6 +18,7 @@ mod query;
 mod scan;
 mod tags;
 mod time_to_live;
+mod transact;
 mod update_item;
 mod update_table;
 mod wire;
@@ -44,6 +45,10 @@ pub use tags::{
 pub use time_to_live::{
     DescribeTimeToLiveInput, DescribeTimeToLiveOutput, UpdateTimeToLiveInput,
     UpdateTimeToLiveOutput,
+};
+pub use transact::{
+    ItemResponse, MAX_TRANSACT_ITEMS, TransactGetItem, TransactGetItemsInput,
+    TransactGetItemsOutput, TransactWriteItem, TransactWriteItemsInput, TransactWriteItemsOutput,
 };
 pub use update_item::{UpdateItemInput, UpdateItemOutput};
 pub use update_table::{

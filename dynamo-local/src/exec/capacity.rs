@@ -69,6 +69,15 @@ impl Usage {
         self
     }
 
+    /// This usage times `factor` (transactions cost twice: prepare and commit).
+    pub fn scaled(mut self, factor: f64) -> Self {
+        self.table *= factor;
+        for (_, u) in self.global.iter_mut().chain(self.local.iter_mut()) {
+            *u *= factor;
+        }
+        self
+    }
+
     pub fn add_table(&mut self, units: f64) {
         self.table += units;
     }

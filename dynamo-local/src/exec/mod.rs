@@ -11,6 +11,7 @@ pub(crate) mod query;
 pub(crate) mod read;
 pub(crate) mod scan;
 pub(crate) mod tables;
+pub(crate) mod transact;
 pub(crate) mod ttl;
 pub(crate) mod update_item;
 pub(crate) mod write;

@@ -60,6 +60,8 @@ operations! {
     Scan => scan,
     BatchGetItem => batch_get_item,
     BatchWriteItem => batch_write_item,
+    TransactWriteItems => transact_write_items,
+    TransactGetItems => transact_get_items,
     TagResource => tag_resource,
     UntagResource => untag_resource,
     ListTagsOfResource => list_tags_of_resource,

@@ -140,6 +140,19 @@ impl Reply<'_> {
     fn backend_error(&self, error: Error) -> Response {
         match error {
             Error::Validation(m) => self.validation(&m),
+            Error::TransactionCanceled { message, reasons } => {
+                let mut extra = Map::new();
+                if let Ok(reasons) = serde_json::to_value(reasons) {
+                    extra.insert("CancellationReasons".into(), reasons);
+                }
+                self.error(
+                    StatusCode::BAD_REQUEST,
+                    DYNAMODB,
+                    "TransactionCanceledException",
+                    Some(&message),
+                    extra,
+                )
+            }
             Error::ConditionalCheckFailed { message, item } => {
                 let mut extra = Map::new();
                 if let Some(item) = item
