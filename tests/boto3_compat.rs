@@ -56,7 +56,7 @@ async fn boto3_runs_a_full_scenario_against_the_server() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(
-        stdout.contains("boto3 compatibility: 10 passed, 0 failed"),
+        stdout.contains("boto3 compatibility: 12 passed, 0 failed"),
         "{stdout}"
     );
     server.shutdown().await;

@@ -109,6 +109,28 @@ scanned = ddb.scan(TableName="orders", FilterExpression="customer = :b",
                    ExpressionAttributeValues={":b": {"S": "bob"}}, Select="COUNT")
 check("batch-written items are found by a filtered scan", scanned["Count"] == 10 and scanned["ScannedCount"] == 13)
 
+ddb.transact_write_items(TransactItems=[
+    {"Update": {"TableName": "orders", "Key": {"customer": {"S": "ada"}, "number": {"N": "2"}},
+                "UpdateExpression": "SET cents = cents - :d", "ConditionExpression": "cents >= :d",
+                "ExpressionAttributeValues": {":d": {"N": "500"}}}},
+    {"Put": {"TableName": "orders", "Item": {"customer": {"S": "ada"}, "number": {"N": "4"},
+                                             "state": {"S": "REFUND"}, "cents": {"N": "500"}}}},
+])
+moved = ddb.get_item(TableName="orders", Key={"customer": {"S": "ada"}, "number": {"N": "2"}})["Item"]
+check("a transaction applies both writes", moved["cents"] == {"N": "1000"})
+try:
+    ddb.transact_write_items(TransactItems=[
+        {"ConditionCheck": {"TableName": "orders", "Key": {"customer": {"S": "ada"}, "number": {"N": "2"}},
+                            "ConditionExpression": "cents > :big", "ExpressionAttributeValues": {":big": {"N": "99999"}}}},
+        {"Delete": {"TableName": "orders", "Key": {"customer": {"S": "ada"}, "number": {"N": "4"}}}},
+    ])
+    check("a cancelled transaction raises", False)
+except ClientError as e:
+    reasons = [r["Code"] for r in e.response.get("CancellationReasons", [])]
+    check("a cancelled transaction reports its reasons in order",
+          e.response["Error"]["Code"] == "TransactionCanceledException"
+          and reasons == ["ConditionalCheckFailed", "None"])
+
 try:
     ddb.put_item(TableName="orders", Item={"customer": {"S": "ada"}})
     check("a put without the sort key is rejected", False)
