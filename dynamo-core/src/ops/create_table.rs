@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Input of `CreateTable`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
+#[serde(try_from = "CreateTableWire")]
 pub struct CreateTableInput {
     /// The new table's name.
     pub table_name: String,
@@ -33,6 +34,47 @@ pub struct CreateTableInput {
     /// Tags to put on the new table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<super::Tag>>,
+}
+
+/// `CreateTable` as decoded, to report a missing `TableName` the way
+/// CreateTable (unlike other operations) does.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CreateTableWire {
+    table_name: Option<String>,
+    attribute_definitions: Option<Vec<AttributeDefinition>>,
+    key_schema: Option<Vec<KeySchemaElement>>,
+    billing_mode: Option<BillingMode>,
+    provisioned_throughput: Option<ProvisionedThroughput>,
+    global_secondary_indexes: Option<Vec<GlobalSecondaryIndex>>,
+    local_secondary_indexes: Option<Vec<LocalSecondaryIndex>>,
+    tags: Option<Vec<super::Tag>>,
+}
+
+impl TryFrom<CreateTableWire> for CreateTableInput {
+    type Error = crate::value::WireValidation;
+
+    fn try_from(wire: CreateTableWire) -> Result<Self, Self::Error> {
+        let table_name = wire.table_name.ok_or_else(|| {
+            crate::value::WireValidation(
+                "The parameter 'TableName' is required but was not present in the request".into(),
+            )
+        })?;
+        let mut violations = super::wire::Violations::default();
+        violations.require(&wire.attribute_definitions, "attributeDefinitions");
+        violations.require(&wire.key_schema, "keySchema");
+        violations.finish()?;
+        Ok(Self {
+            table_name,
+            attribute_definitions: wire.attribute_definitions.unwrap_or_default(),
+            key_schema: wire.key_schema.unwrap_or_default(),
+            billing_mode: wire.billing_mode,
+            provisioned_throughput: wire.provisioned_throughput,
+            global_secondary_indexes: wire.global_secondary_indexes,
+            local_secondary_indexes: wire.local_secondary_indexes,
+            tags: wire.tags,
+        })
+    }
 }
 
 /// Output of `CreateTable`.

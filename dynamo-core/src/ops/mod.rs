@@ -137,6 +137,9 @@ pub fn validate_table_name(name: &str) -> Result<(), Error> {
         "Member must have length greater than or equal to 1"
     } else if name.len() > 1024 {
         "Member must have length less than or equal to 1024"
+    } else if name.len() > 255 && !name.starts_with("arn:") {
+        // Only an ARN may be longer than a table name.
+        "Member must have length less than or equal to 255"
     } else if !name.starts_with("arn:")
         && !name
             .bytes()
