@@ -623,6 +623,21 @@ async fn transactions(db: Client) {
         .unwrap();
     assert_eq!(read.responses[0].item.as_ref().unwrap()["balance"], n(30));
     assert_eq!(read.responses[1].item, None);
+    let bob = || TransactGetItem {
+        table_name: "accounts".into(),
+        key: AttributeMap::from([("id".to_owned(), s("bob"))]),
+        projection: None,
+    };
+    let twice = TransactGetItemsInput {
+        transact_items: vec![bob(), bob()],
+        return_consumed_capacity: None,
+    };
+    assert_eq!(
+        db.backend().transact_get_items(twice).await.unwrap_err(),
+        Error::Validation(
+            "Transaction request cannot include multiple operations on one item".into()
+        )
+    );
 }
 
 macro_rules! on_both_backends {

@@ -304,6 +304,17 @@ pub(crate) fn transact_get_items(
         engine,
         input.transact_items.iter().map(|g| g.table_name.as_str()),
     )?;
+    let mut seen = HashSet::with_capacity(input.transact_items.len());
+    for get in &input.transact_items {
+        let table = &tables[position(&tables, &get.table_name)];
+        if let Ok(key) = table.schema.key_of_key(&get.key)
+            && !seen.insert((table.name.clone(), key))
+        {
+            return Err(Error::validation(
+                "Transaction request cannot include multiple operations on one item",
+            ));
+        }
+    }
     let states: Vec<_> = tables.iter().map(|t| t.read()).collect();
     let mut responses = Vec::with_capacity(input.transact_items.len());
     let mut reasons = Vec::with_capacity(input.transact_items.len());
