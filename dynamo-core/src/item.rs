@@ -604,6 +604,19 @@ pub fn take_field<T: Attribute>(item: &mut AttributeMap, name: &str) -> Result<T
     }
 }
 
+/// Reads struct field `name` out of `item`, or the type's default when the
+/// attribute is absent (`#[dynamo(default)]`; used by derived code).
+#[doc(hidden)]
+pub fn take_field_or_default<T: Attribute + Default>(
+    item: &mut AttributeMap,
+    name: &str,
+) -> Result<T, AttributeError> {
+    match item.remove(name) {
+        Some(v) => T::from_attribute(v).map_err(|e| e.in_attribute(name)),
+        None => Ok(T::default()),
+    }
+}
+
 /// Writes struct field `name` into `item` unless the field is left out
 /// (used by derived code).
 #[doc(hidden)]

@@ -27,6 +27,8 @@ pub use value::{
 // Re-exported for the derive macro's generated code.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::item::{KeyAttributeSchema, NoSortKey, put_field, take_field};
+    pub use crate::item::{
+        KeyAttributeSchema, NoSortKey, put_field, take_field, take_field_or_default,
+    };
     pub use crate::schema::ScalarAttributeType;
 }

@@ -25,7 +25,9 @@ fn field_bounds(fields: &[Field]) -> Vec<TokenStream> {
         .map(|f| {
             let ty = f.ty;
             let key = f.attrs.partition_key.is_some() || f.attrs.sort_key.is_some();
-            let bound = if key {
+            let bound = if !f.is_stored() {
+                quote_spanned! {f.ty_span()=> ::core::default::Default }
+            } else if key {
                 quote_spanned! {f.ty_span()=> ::dynamo::KeyAttribute }
             } else {
                 quote_spanned! {f.ty_span()=> ::dynamo::Attribute }
@@ -39,6 +41,7 @@ fn field_bounds(fields: &[Field]) -> Vec<TokenStream> {
 fn put_fields(fields: &[Field]) -> Vec<TokenStream> {
     fields
         .iter()
+        .filter(|f| f.is_stored())
         .map(|f| {
             let (ident, ty, name) = (f.ident, f.ty, f.attribute_name());
             quote_spanned! {f.ty_span()=>
@@ -54,8 +57,16 @@ fn take_fields(fields: &[Field]) -> Vec<TokenStream> {
         .iter()
         .map(|f| {
             let (ident, ty, name) = (f.ident, f.ty, f.attribute_name());
-            quote_spanned! {f.ty_span()=>
-                #ident: ::dynamo::__private::take_field::<#ty>(&mut item, #name)?
+            if !f.is_stored() {
+                quote_spanned! {f.ty_span()=> #ident: ::core::default::Default::default() }
+            } else if f.attrs.default.is_some() {
+                quote_spanned! {f.ty_span()=>
+                    #ident: ::dynamo::__private::take_field_or_default::<#ty>(&mut item, #name)?
+                }
+            } else {
+                quote_spanned! {f.ty_span()=>
+                    #ident: ::dynamo::__private::take_field::<#ty>(&mut item, #name)?
+                }
             }
         })
         .collect()
@@ -202,7 +213,14 @@ fn expand_map_attribute(container: &Container, fields: &[Field]) -> TokenStream 
 
 fn expand_enum_attribute(container: &Container, variants: &[&syn::Variant]) -> TokenStream {
     let ident = container.ident;
-    let names: Vec<String> = variants.iter().map(|v| v.ident.to_string()).collect();
+    let rule = container.attrs.rename_all;
+    let names: Vec<String> = variants
+        .iter()
+        .map(|v| {
+            let name = v.ident.to_string();
+            rule.map_or(name.clone(), |r| r.apply(&name))
+        })
+        .collect();
     let idents: Vec<&syn::Ident> = variants.iter().map(|v| &v.ident).collect();
     let expected = names.join(", ");
     let enum_name = ident.to_string();

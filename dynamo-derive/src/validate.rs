@@ -17,6 +17,7 @@ pub(crate) fn check(cx: &Ctxt, container: &Container) {
             "#[derive(Item)] needs a struct with named fields: each field is one attribute of the item",
         ),
         (Derive::Attribute, Data::Struct(fields)) => {
+            check_fields(cx, fields);
             if let Some((_, lit)) = &container.attrs.table {
                 cx.error_spanned_by(lit, "`table` belongs on #[derive(Item)] structs, not on attributes");
             }
@@ -49,7 +50,43 @@ pub(crate) fn check(cx: &Ctxt, container: &Container) {
     }
 }
 
+/// Checks field options that apply to items and attribute structs alike.
+fn check_fields(cx: &Ctxt, fields: &[crate::parse::Field]) {
+    let mut names: Vec<String> = Vec::new();
+    for field in fields {
+        if let Some(rename) = &field.attrs.rename
+            && rename.value().is_empty()
+        {
+            cx.error_spanned_by(rename, "attribute names cannot be empty");
+        }
+        let key = field.attrs.partition_key.is_some() || field.attrs.sort_key.is_some();
+        if let (true, Some(skip)) = (key, &field.attrs.skip) {
+            cx.error_spanned_by(
+                skip,
+                "a key field cannot be skipped: every item stores its key",
+            );
+        }
+        if let (true, Some(default)) = (key, &field.attrs.default) {
+            cx.error_spanned_by(
+                default,
+                "a key field cannot have a default: every item stores its key",
+            );
+        }
+        if field.attrs.skip.is_none() {
+            let name = field.attribute_name();
+            if names.contains(&name) {
+                cx.error_spanned_by(
+                    field.ident,
+                    format!("two fields are stored as attribute `{name}`"),
+                );
+            }
+            names.push(name);
+        }
+    }
+}
+
 fn check_item(cx: &Ctxt, container: &Container, fields: &[crate::parse::Field]) {
+    check_fields(cx, fields);
     if container.attrs.table.is_none() {
         cx.error_spanned_by(
             container.ident,

@@ -1,0 +1,10 @@
+#[derive(dynamo::Item)]
+#[dynamo(table = "users")]
+struct User {
+    #[dynamo(partition_key)]
+    id: String,
+    #[dynamo(rename = "id")]
+    legacy_id: String,
+}
+
+fn main() {}
