@@ -196,15 +196,18 @@ impl<T: Item> KeyQuery<T> {
     }
 }
 
-impl<T: Item> KeyQuery<T>
-where
-    T::SortKey: KeyAttribute,
-{
+// The bound sits on each method, not on this block, so that calling one on
+// a table without a sort key reports `SortKeyType`'s message (E0277) rather
+// than "method exists but its trait bounds were not satisfied".
+impl<T: Item> KeyQuery<T> {
     fn sort_key(
         mut self,
         op: impl FnOnce(crate::AttributeValue) -> SortKeyOp,
         value: T::SortKey,
-    ) -> Self {
+    ) -> Self
+    where
+        T::SortKey: crate::item::SortKeyType,
+    {
         if let Some(sk) = T::SCHEMA.sort_key {
             let op = op(value.to_key_value().into());
             self.condition = self.condition.and_sort_key(sk.name, op);
@@ -213,32 +216,53 @@ where
     }
 
     /// Items whose sort key equals `value`.
-    pub fn sk_eq(self, value: impl KeyArg<T::SortKey>) -> Self {
+    pub fn sk_eq(self, value: impl KeyArg<T::SortKey>) -> Self
+    where
+        T::SortKey: crate::item::SortKeyType,
+    {
         self.sort_key(SortKeyOp::Eq, value.into_key())
     }
     /// Items whose sort key is below `value`.
-    pub fn sk_lt(self, value: impl KeyArg<T::SortKey>) -> Self {
+    pub fn sk_lt(self, value: impl KeyArg<T::SortKey>) -> Self
+    where
+        T::SortKey: crate::item::SortKeyType,
+    {
         self.sort_key(SortKeyOp::Lt, value.into_key())
     }
     /// Items whose sort key is at most `value`.
-    pub fn sk_le(self, value: impl KeyArg<T::SortKey>) -> Self {
+    pub fn sk_le(self, value: impl KeyArg<T::SortKey>) -> Self
+    where
+        T::SortKey: crate::item::SortKeyType,
+    {
         self.sort_key(SortKeyOp::Le, value.into_key())
     }
     /// Items whose sort key is above `value`.
-    pub fn sk_gt(self, value: impl KeyArg<T::SortKey>) -> Self {
+    pub fn sk_gt(self, value: impl KeyArg<T::SortKey>) -> Self
+    where
+        T::SortKey: crate::item::SortKeyType,
+    {
         self.sort_key(SortKeyOp::Gt, value.into_key())
     }
     /// Items whose sort key is at least `value`.
-    pub fn sk_ge(self, value: impl KeyArg<T::SortKey>) -> Self {
+    pub fn sk_ge(self, value: impl KeyArg<T::SortKey>) -> Self
+    where
+        T::SortKey: crate::item::SortKeyType,
+    {
         self.sort_key(SortKeyOp::Ge, value.into_key())
     }
     /// Items whose sort key lies between `low` and `high`, both included.
-    pub fn sk_between(self, low: impl KeyArg<T::SortKey>, high: impl KeyArg<T::SortKey>) -> Self {
+    pub fn sk_between(self, low: impl KeyArg<T::SortKey>, high: impl KeyArg<T::SortKey>) -> Self
+    where
+        T::SortKey: crate::item::SortKeyType,
+    {
         let low = low.into_key().to_key_value().into();
         self.sort_key(|high| SortKeyOp::Between(low, high), high.into_key())
     }
     /// Items whose string or binary sort key starts with `prefix`.
-    pub fn sk_begins_with(self, prefix: impl KeyArg<T::SortKey>) -> Self {
+    pub fn sk_begins_with(self, prefix: impl KeyArg<T::SortKey>) -> Self
+    where
+        T::SortKey: crate::item::SortKeyType,
+    {
         self.sort_key(SortKeyOp::BeginsWith, prefix.into_key())
     }
 }

@@ -671,6 +671,16 @@ impl TableSchema {
     }
 }
 
+/// The sort key of a table that has one: what sort-key conditions need.
+#[diagnostic::on_unimplemented(
+    message = "this table has no sort key, so a query on it cannot have a sort-key condition",
+    label = "sort-key conditions need a table with a sort key",
+    note = "query the whole partition instead: `T::partition(...)` without `sk_*`"
+)]
+pub trait SortKeyType: KeyAttribute {}
+
+impl<K: KeyAttribute> SortKeyType for K {}
+
 /// The sort-key type of an item whose table has no sort key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NoSortKey {}

@@ -17,7 +17,8 @@ pub use backend::Backend;
 pub use client::{Client, KeyQuery};
 pub use error::{CancellationReason, Error, Result};
 pub use item::{
-    Attribute, AttributeError, Item, Key, KeyArg, KeyAttribute, SetElement, TableSchema,
+    Attribute, AttributeError, Item, Key, KeyArg, KeyAttribute, SetElement, SortKeyType,
+    TableSchema,
 };
 pub use value::{
     AttributeMap, AttributeType, AttributeValue, KeyValue, Number, NumberError, WireError,
