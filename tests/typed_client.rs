@@ -264,3 +264,45 @@ async fn clients_share_one_engine_across_tasks() {
         200
     );
 }
+
+#[tokio::test]
+async fn pages_resume_from_a_cursor_passed_as_a_string() {
+    let db = dynamo::connect("local://memory").await.unwrap();
+    db.create_table::<Reading>().await.unwrap();
+    for at in 1..=5 {
+        db.put(&reading("s1", at)).await.unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..10 {
+        let mut query = db.query(Reading::partition("s1")).limit(2);
+        if let Some(text) = cursor.take() {
+            query = query.after(text.parse().unwrap());
+        }
+        let page = query.page().await.unwrap();
+        assert!(page.items.len() <= 2);
+        seen.extend(page.items.into_iter().map(|r| r.at));
+        match page.next {
+            Some(next) => cursor = Some(next.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, [1, 2, 3, 4, 5]);
+    assert!("not a cursor".parse::<dynamo::Cursor>().is_err());
+    // Awaiting the query after a cursor returns the rest.
+    let first = db
+        .query(Reading::partition("s1"))
+        .limit(2)
+        .page()
+        .await
+        .unwrap();
+    let rest = db
+        .query(Reading::partition("s1"))
+        .after(first.next.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        rest.into_iter().map(|r| r.at).collect::<Vec<_>>(),
+        [3, 4, 5]
+    );
+}

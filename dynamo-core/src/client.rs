@@ -92,6 +92,7 @@ impl Client {
             limit: None,
             forward: true,
             consistent: false,
+            after: None,
         }
     }
 }
@@ -267,7 +268,8 @@ impl<T: Item> KeyQuery<T> {
     }
 }
 
-/// A pending query; await it for the matching items.
+/// A pending query; await it for the matching items, or call
+/// [`Query::page`] for one page and a cursor to the next.
 #[must_use = "a query does nothing until it is awaited"]
 pub struct Query<'a, T> {
     client: &'a Client,
@@ -275,6 +277,48 @@ pub struct Query<'a, T> {
     limit: Option<usize>,
     forward: bool,
     consistent: bool,
+    after: Option<AttributeMap>,
+}
+
+/// Where a paged query stopped: an opaque string safe to hand to a web
+/// client and back (`to_string()`, `parse()`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cursor(AttributeMap);
+
+/// A cursor string that was not produced by [`Cursor`]'s `Display`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid query cursor")]
+pub struct CursorError;
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use base64::Engine as _;
+        let json = serde_json::to_vec(&self.0).map_err(|_| std::fmt::Error)?;
+        f.write_str(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json))
+    }
+}
+
+impl std::str::FromStr for Cursor {
+    type Err = CursorError;
+
+    fn from_str(s: &str) -> Result<Self, CursorError> {
+        use base64::Engine as _;
+        let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(s)
+            .map_err(|_| CursorError)?;
+        crate::value::decode_json(&json)
+            .map(Cursor)
+            .map_err(|_| CursorError)
+    }
+}
+
+/// One page of a query: its items, and where to continue when more may follow.
+#[derive(Debug)]
+pub struct Page<T> {
+    /// The items of this page (may be fewer than the limit, even none).
+    pub items: Vec<T>,
+    /// Pass to [`Query::after`] for the next page; `None` at the end.
+    pub next: Option<Cursor>,
 }
 
 impl<T> Query<'_, T> {
@@ -295,6 +339,47 @@ impl<T> Query<'_, T> {
         self.consistent = true;
         self
     }
+
+    /// Continue after the page that returned `cursor`.
+    pub fn after(mut self, cursor: Cursor) -> Self {
+        self.after = Some(cursor.0);
+        self
+    }
+
+    fn input(&self, limit: Option<usize>, start: Option<AttributeMap>) -> QueryInput
+    where
+        T: Item,
+    {
+        let mut input = QueryInput::new(T::SCHEMA.table_name, self.query.condition.clone());
+        input.scan_index_forward = Some(self.forward);
+        input.consistent_read = self.consistent.then_some(true);
+        input.limit = limit.map(|r| i32::try_from(r).unwrap_or(i32::MAX));
+        input.exclusive_start_key = start;
+        input
+    }
+
+    /// One request: at most `limit` items (when set) and a cursor to the rest.
+    pub async fn page(mut self) -> Result<Page<T>>
+    where
+        T: Item,
+    {
+        let start = self.after.take();
+        let output = self
+            .client
+            .backend
+            .query(self.input(self.limit, start))
+            .await?;
+        let items = output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(T::from_item)
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(Page {
+            items,
+            next: output.last_evaluated_key.map(Cursor),
+        })
+    }
 }
 
 impl<'a, T: Item + Send + 'a> IntoFuture for Query<'a, T> {
@@ -303,19 +388,19 @@ impl<'a, T: Item + Send + 'a> IntoFuture for Query<'a, T> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
+            let mut this = self;
             let mut items = Vec::new();
-            let mut start: Option<AttributeMap> = None;
+            let mut start: Option<AttributeMap> = this.after.take();
             loop {
-                let remaining = self.limit.map(|l| l.saturating_sub(items.len()));
+                let remaining = this.limit.map(|l| l.saturating_sub(items.len()));
                 if remaining == Some(0) {
                     break;
                 }
-                let mut input = QueryInput::new(T::SCHEMA.table_name, self.query.condition.clone());
-                input.scan_index_forward = Some(self.forward);
-                input.consistent_read = self.consistent.then_some(true);
-                input.limit = remaining.map(|r| i32::try_from(r).unwrap_or(i32::MAX));
-                input.exclusive_start_key = start.take();
-                let page = self.client.backend.query(input).await?;
+                let page = this
+                    .client
+                    .backend
+                    .query(this.input(remaining, start.take()))
+                    .await?;
                 for item in page.items.unwrap_or_default() {
                     items.push(T::from_item(item)?);
                 }

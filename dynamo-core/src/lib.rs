@@ -14,7 +14,7 @@ pub mod schema;
 pub mod value;
 
 pub use backend::Backend;
-pub use client::{Client, KeyQuery};
+pub use client::{Client, Cursor, CursorError, KeyQuery, Page};
 pub use error::{CancellationReason, Error, Result};
 pub use item::{
     Attribute, AttributeError, Item, Key, KeyArg, KeyAttribute, SetElement, SortKeyType,
