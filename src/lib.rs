@@ -30,7 +30,7 @@
 #![deny(missing_docs)]
 
 pub use dynamo_core::*;
-pub use dynamo_derive::{Attribute, Item};
+pub use dynamo_derive::{Attribute, Collection, Item};
 
 /// The in-process engine, when the `local` feature is on.
 #[cfg(feature = "local")]

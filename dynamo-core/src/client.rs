@@ -4,11 +4,17 @@
 
 use crate::backend::Backend;
 use crate::error::{Error, Result};
-use crate::expr::{KeyCondition, SortKeyOp};
-use crate::item::{Item, Key, KeyArg, KeyAttribute};
+use crate::expr::{Condition, KeyCondition, Operand, Path, SortKeyOp};
+use crate::item::IndexKind;
+use crate::item::{AttributeError, CollectionMember, Item, Key, KeyArg};
+use crate::key_template::{BeginsWithKey, SortCompare, SortKeyShape, SortKeyType};
 use crate::ops::*;
-use crate::schema::TableDescription;
+use crate::schema::{
+    GlobalSecondaryIndex, KeySchemaElement, LocalSecondaryIndex, Projection, TableDescription,
+    TimeToLiveSpecification,
+};
 use crate::value::AttributeMap;
+use crate::value::{AttributeValue, KeyValue};
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -46,15 +52,57 @@ impl Client {
         &*self.backend
     }
 
-    /// Creates the table `T` is declared to live in (on-demand billing).
+    /// Creates the table `T` is declared to live in (on-demand billing),
+    /// with the secondary indexes `T` declares (projecting all attributes),
+    /// and turns on TTL when `T` has a `#[dynamo(ttl)]` field.
     pub async fn create_table<T: Item>(&self) -> Result<TableDescription> {
         let schema = T::SCHEMA;
-        let input = CreateTableInput::new(
+        let mut input = CreateTableInput::new(
             schema.table_name,
             schema.key_schema(),
             schema.attribute_definitions(),
         );
-        Ok(self.backend.create_table(input).await?.table_description)
+        let index_keys = |index: &crate::item::IndexSchema| {
+            let mut keys = vec![KeySchemaElement::hash(index.partition_key.name)];
+            keys.extend(index.sort_key.map(|k| KeySchemaElement::range(k.name)));
+            keys
+        };
+        let global: Vec<_> = schema
+            .indexes
+            .iter()
+            .filter(|i| i.kind == IndexKind::Global)
+            .map(|i| GlobalSecondaryIndex {
+                index_name: i.name.to_owned(),
+                key_schema: index_keys(i),
+                projection: Projection::all(),
+                provisioned_throughput: None,
+            })
+            .collect();
+        let local: Vec<_> = schema
+            .indexes
+            .iter()
+            .filter(|i| i.kind == IndexKind::Local)
+            .map(|i| LocalSecondaryIndex {
+                index_name: i.name.to_owned(),
+                key_schema: index_keys(i),
+                projection: Projection::all(),
+            })
+            .collect();
+        input.global_secondary_indexes = (!global.is_empty()).then_some(global);
+        input.local_secondary_indexes = (!local.is_empty()).then_some(local);
+        let description = self.backend.create_table(input).await?.table_description;
+        if let Some(ttl) = schema.lifecycle.ttl {
+            self.backend
+                .update_time_to_live(UpdateTimeToLiveInput {
+                    table_name: schema.table_name.to_owned(),
+                    time_to_live_specification: TimeToLiveSpecification {
+                        enabled: true,
+                        attribute_name: ttl.to_owned(),
+                    },
+                })
+                .await?;
+        }
+        Ok(description)
     }
 
     /// Deletes the table `T` lives in, with all its items.
@@ -85,10 +133,36 @@ impl Client {
     }
 
     /// Reads the items of one partition, in sort-key order.
-    pub fn query<T: Item>(&self, query: KeyQuery<T>) -> Query<'_, T> {
+    pub fn query<T: Item, S>(&self, query: KeyQuery<T, S>) -> Query<'_, T> {
         Query {
             client: self,
-            query,
+            table: T::SCHEMA.table_name,
+            index: query.index,
+            key_condition: query.key_condition(),
+            filter: entity_filter(&T::SCHEMA),
+            decode: |item| T::from_item(item).map(Some),
+            limit: None,
+            forward: true,
+            consistent: false,
+            after: None,
+        }
+    }
+
+    /// Reads every item of the partition `query` selects, whatever its
+    /// entity type, as the collection `C` (an enum deriving
+    /// `dynamo::Collection` that lists `T`). Sort-key conditions of `query`
+    /// still apply; its entity's implicit sort-key prefix does not.
+    pub fn collection<C: CollectionMember<T>, T: Item, S>(
+        &self,
+        query: KeyQuery<T, S>,
+    ) -> Query<'_, C> {
+        Query {
+            client: self,
+            table: T::SCHEMA.table_name,
+            index: query.index,
+            key_condition: query.explicit_condition(),
+            filter: None,
+            decode: C::from_collection_item,
             limit: None,
             forward: true,
             consistent: false,
@@ -172,100 +246,167 @@ impl<'a, T: Item + Send + 'a> IntoFuture for Delete<'a, T> {
     }
 }
 
-/// Which items of `T`'s table a query selects: one partition, optionally
-/// narrowed by a sort-key condition. Built by the derived `T::partition(...)`.
-pub struct KeyQuery<T> {
+/// Which items a query selects: one partition of the table or of one of
+/// its indexes, optionally narrowed by a condition on the sort key. Built by
+/// the derived `T::partition(...)` and by one method per declared index
+/// (`Order::by_status(status)`). `S` is the type sort-key conditions take;
+/// it has no [`SortKeyType`] implementation when there is no sort key, so
+/// `sk_*` methods do not compile there.
+pub struct KeyQuery<T, S> {
+    index: Option<&'static str>,
     condition: KeyCondition,
-    item: PhantomData<fn() -> T>,
+    sort: Option<SortKeyShape>,
+    sort_condition: bool,
+    marker: PhantomData<fn() -> (T, S)>,
 }
 
-impl<T: Item> KeyQuery<T> {
-    /// All items whose partition key is `partition_key`.
-    pub fn partition(partition_key: &T::PartitionKey) -> Self {
+impl<T, S> Clone for KeyQuery<T, S> {
+    fn clone(&self) -> Self {
         Self {
-            condition: KeyCondition::partition(
-                T::SCHEMA.partition_key.name,
-                partition_key.to_key_value(),
-            ),
-            item: PhantomData,
+            index: self.index,
+            condition: self.condition.clone(),
+            sort: self.sort,
+            sort_condition: self.sort_condition,
+            marker: PhantomData,
         }
     }
+}
 
-    /// The key condition this query sends.
-    pub fn key_condition(&self) -> &KeyCondition {
-        &self.condition
+impl<T, S> std::fmt::Debug for KeyQuery<T, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyQuery")
+            .field("index", &self.index)
+            .field("key_condition", &self.key_condition())
+            .finish()
     }
 }
 
-// The bound sits on each method, not on this block, so that calling one on
-// a table without a sort key reports `SortKeyType`'s message (E0277) rather
-// than "method exists but its trait bounds were not satisfied".
-impl<T: Item> KeyQuery<T> {
-    fn sort_key(
-        mut self,
-        op: impl FnOnce(crate::AttributeValue) -> SortKeyOp,
-        value: T::SortKey,
-    ) -> Self
-    where
-        T::SortKey: crate::item::SortKeyType,
-    {
-        if let Some(sk) = T::SCHEMA.sort_key {
-            let op = op(value.to_key_value().into());
-            self.condition = self.condition.and_sort_key(sk.name, op);
+impl<T: Item, S> KeyQuery<T, S> {
+    /// All items whose partition key (of the table, or of `index`) is
+    /// `partition_key`; `sort` describes the sort key conditions apply to.
+    /// Called by derived code.
+    #[doc(hidden)]
+    pub fn new(
+        index: Option<&'static str>,
+        partition_key: &'static str,
+        value: KeyValue,
+        sort: Option<SortKeyShape>,
+    ) -> Self {
+        Self {
+            index,
+            condition: KeyCondition::partition(partition_key, value),
+            sort,
+            sort_condition: false,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<T, S> KeyQuery<T, S> {
+    /// The index queried, or `None` for the table.
+    pub fn index(&self) -> Option<&'static str> {
+        self.index
+    }
+
+    /// The key condition this query sends: the partition, and the sort-key
+    /// condition given or, for a templated sort key, the entity's prefix.
+    pub fn key_condition(&self) -> KeyCondition {
+        let mut condition = self.condition.clone();
+        if !self.sort_condition
+            && let Some(shape) = &self.sort
+            && let Some(op) = shape.implicit()
+        {
+            condition = condition.and_sort_key(shape.name, op);
+        }
+        condition
+    }
+
+    /// The condition without the implicit prefix: the partition and the
+    /// caller's own sort-key condition (for collections).
+    pub(crate) fn explicit_condition(&self) -> KeyCondition {
+        self.condition.clone()
+    }
+
+    fn with_sort(mut self, op: impl FnOnce(&SortKeyShape) -> SortKeyOp) -> Self {
+        if let Some(shape) = self.sort {
+            self.condition = self.condition.and_sort_key(shape.name, op(&shape));
+            self.sort_condition = true;
         }
         self
     }
 
-    /// Items whose sort key equals `value`.
-    pub fn sk_eq(self, value: impl KeyArg<T::SortKey>) -> Self
+    fn compare(self, op: SortCompare, value: S) -> Self
     where
-        T::SortKey: crate::item::SortKeyType,
+        S: SortKeyType,
     {
-        self.sort_key(SortKeyOp::Eq, value.into_key())
+        self.with_sort(|shape| shape.compare(op, &value))
+    }
+}
+
+// The bounds sit on each method, not on the block, so that calling one
+// where there is no sort key reports `SortKeyType`'s message (E0277) rather
+// than "method exists but its trait bounds were not satisfied".
+impl<T, S> KeyQuery<T, S> {
+    /// Items whose sort key (or its template's first field) equals `value`.
+    pub fn sk_eq(self, value: impl KeyArg<S>) -> Self
+    where
+        S: SortKeyType,
+    {
+        self.compare(SortCompare::Eq, value.into_key())
     }
     /// Items whose sort key is below `value`.
-    pub fn sk_lt(self, value: impl KeyArg<T::SortKey>) -> Self
+    pub fn sk_lt(self, value: impl KeyArg<S>) -> Self
     where
-        T::SortKey: crate::item::SortKeyType,
+        S: SortKeyType,
     {
-        self.sort_key(SortKeyOp::Lt, value.into_key())
+        self.compare(SortCompare::Lt, value.into_key())
     }
     /// Items whose sort key is at most `value`.
-    pub fn sk_le(self, value: impl KeyArg<T::SortKey>) -> Self
+    pub fn sk_le(self, value: impl KeyArg<S>) -> Self
     where
-        T::SortKey: crate::item::SortKeyType,
+        S: SortKeyType,
     {
-        self.sort_key(SortKeyOp::Le, value.into_key())
+        self.compare(SortCompare::Le, value.into_key())
     }
     /// Items whose sort key is above `value`.
-    pub fn sk_gt(self, value: impl KeyArg<T::SortKey>) -> Self
+    pub fn sk_gt(self, value: impl KeyArg<S>) -> Self
     where
-        T::SortKey: crate::item::SortKeyType,
+        S: SortKeyType,
     {
-        self.sort_key(SortKeyOp::Gt, value.into_key())
+        self.compare(SortCompare::Gt, value.into_key())
     }
     /// Items whose sort key is at least `value`.
-    pub fn sk_ge(self, value: impl KeyArg<T::SortKey>) -> Self
+    pub fn sk_ge(self, value: impl KeyArg<S>) -> Self
     where
-        T::SortKey: crate::item::SortKeyType,
+        S: SortKeyType,
     {
-        self.sort_key(SortKeyOp::Ge, value.into_key())
+        self.compare(SortCompare::Ge, value.into_key())
     }
     /// Items whose sort key lies between `low` and `high`, both included.
-    pub fn sk_between(self, low: impl KeyArg<T::SortKey>, high: impl KeyArg<T::SortKey>) -> Self
+    pub fn sk_between(self, low: impl KeyArg<S>, high: impl KeyArg<S>) -> Self
     where
-        T::SortKey: crate::item::SortKeyType,
+        S: SortKeyType,
     {
-        let low = low.into_key().to_key_value().into();
-        self.sort_key(|high| SortKeyOp::Between(low, high), high.into_key())
+        let (low, high) = (low.into_key(), high.into_key());
+        self.with_sort(|shape| shape.between(&low, &high))
     }
     /// Items whose string or binary sort key starts with `prefix`.
-    pub fn sk_begins_with(self, prefix: impl KeyArg<T::SortKey>) -> Self
+    pub fn sk_begins_with(self, prefix: impl KeyArg<S>) -> Self
     where
-        T::SortKey: crate::item::SortKeyType,
+        S: BeginsWithKey,
     {
-        self.sort_key(SortKeyOp::BeginsWith, prefix.into_key())
+        let prefix = prefix.into_key();
+        self.with_sort(|shape| shape.begins_with(&prefix))
     }
+}
+
+/// Keeps the items of `schema`'s entity type, for types that share a table.
+fn entity_filter(schema: &crate::item::TableSchema) -> Option<Condition> {
+    schema.entity.map(|entity| Condition::Compare {
+        left: Operand::Path(Path::attribute(entity.attribute)),
+        op: crate::expr::Comparator::Eq,
+        right: Operand::Value(AttributeValue::S(entity.name.to_owned())),
+    })
 }
 
 /// A pending query; await it for the matching items, or call
@@ -273,7 +414,12 @@ impl<T: Item> KeyQuery<T> {
 #[must_use = "a query does nothing until it is awaited"]
 pub struct Query<'a, T> {
     client: &'a Client,
-    query: KeyQuery<T>,
+    table: &'static str,
+    index: Option<&'static str>,
+    key_condition: KeyCondition,
+    filter: Option<Condition>,
+    /// Reads one item; `None` skips it (a collection's unknown entity type).
+    decode: fn(AttributeMap) -> std::result::Result<Option<T>, AttributeError>,
     limit: Option<usize>,
     forward: bool,
     consistent: bool,
@@ -346,11 +492,10 @@ impl<T> Query<'_, T> {
         self
     }
 
-    fn input(&self, limit: Option<usize>, start: Option<AttributeMap>) -> QueryInput
-    where
-        T: Item,
-    {
-        let mut input = QueryInput::new(T::SCHEMA.table_name, self.query.condition.clone());
+    fn input(&self, limit: Option<usize>, start: Option<AttributeMap>) -> QueryInput {
+        let mut input = QueryInput::new(self.table, self.key_condition.clone());
+        input.index_name = self.index.map(str::to_owned);
+        input.filter = self.filter.clone();
         input.scan_index_forward = Some(self.forward);
         input.consistent_read = self.consistent.then_some(true);
         input.limit = limit.map(|r| i32::try_from(r).unwrap_or(i32::MAX));
@@ -359,22 +504,17 @@ impl<T> Query<'_, T> {
     }
 
     /// One request: at most `limit` items (when set) and a cursor to the rest.
-    pub async fn page(mut self) -> Result<Page<T>>
-    where
-        T: Item,
-    {
+    pub async fn page(mut self) -> Result<Page<T>> {
         let start = self.after.take();
         let output = self
             .client
             .backend
             .query(self.input(self.limit, start))
             .await?;
-        let items = output
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(T::from_item)
-            .collect::<std::result::Result<_, _>>()?;
+        let mut items = Vec::new();
+        for item in output.items.unwrap_or_default() {
+            items.extend((self.decode)(item)?);
+        }
         Ok(Page {
             items,
             next: output.last_evaluated_key.map(Cursor),
@@ -382,7 +522,7 @@ impl<T> Query<'_, T> {
     }
 }
 
-impl<'a, T: Item + Send + 'a> IntoFuture for Query<'a, T> {
+impl<'a, T: Send + 'a> IntoFuture for Query<'a, T> {
     type Output = Result<Vec<T>>;
     type IntoFuture = BoxFuture<'a, Result<Vec<T>>>;
 
@@ -402,7 +542,7 @@ impl<'a, T: Item + Send + 'a> IntoFuture for Query<'a, T> {
                     .query(this.input(remaining, start.take()))
                     .await?;
                 for item in page.items.unwrap_or_default() {
-                    items.push(T::from_item(item)?);
+                    items.extend((this.decode)(item)?);
                 }
                 match page.last_evaluated_key {
                     Some(key) => start = Some(key),

@@ -13,6 +13,7 @@
 //! | `HashSet<T>`, `BTreeSet<T>` of strings / numbers / `Vec<u8>` | `SS` / `NS` / `BS` (an empty set is omitted) |
 //! | `Option<T>` | `T`, or omitted when `None` (read back from a missing attribute or `NULL`) |
 
+use crate::key_template::{KeyTemplate, SortKeyShape};
 use crate::schema::{AttributeDefinition, KeySchemaElement, ScalarAttributeType};
 use crate::value::{AttributeMap, AttributeValue, KeyValue, Number};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
@@ -631,13 +632,76 @@ pub fn put_field<T: Attribute>(
     Ok(())
 }
 
-/// A key attribute of a table: its name and type.
+/// Fails when `item` carries another entity type than `name` in
+/// `attribute` (used by derived code).
+#[doc(hidden)]
+pub fn check_entity(
+    item: &AttributeMap,
+    attribute: &str,
+    name: &str,
+) -> Result<(), AttributeError> {
+    match item.get(attribute) {
+        Some(AttributeValue::S(found)) if found != name => Err(AttributeError::Invalid {
+            path: attribute.to_owned(),
+            message: format!("the item is a `{found}`, not a `{name}`"),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// A key attribute of a table or index: its name, its type, and the
+/// template it is rendered from (`None` when it is a field's own attribute).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KeyAttributeSchema {
     /// The attribute's name.
     pub name: &'static str,
     /// Its scalar type.
     pub scalar_type: ScalarAttributeType,
+    /// The template its value is rendered from.
+    pub template: Option<KeyTemplate>,
+}
+
+impl KeyAttributeSchema {
+    /// The sort-key shape typed queries condition on.
+    pub fn sort_shape(&self) -> SortKeyShape {
+        SortKeyShape {
+            name: self.name,
+            template: self.template,
+        }
+    }
+}
+
+/// Whether a secondary index is global or local.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IndexKind {
+    /// A global secondary index: its own partition key.
+    Global,
+    /// A local secondary index: the table's partition key, another sort key.
+    Local,
+}
+
+/// A secondary index declared on the struct (`gsi(...)`, `lsi(...)`); it
+/// projects all attributes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IndexSchema {
+    /// The index's name.
+    pub name: &'static str,
+    /// Global or local.
+    pub kind: IndexKind,
+    /// Its partition key (the table's, for a local index).
+    pub partition_key: KeyAttributeSchema,
+    /// Its sort key, if any.
+    pub sort_key: Option<KeyAttributeSchema>,
+}
+
+/// The entity-type attribute written on every item of a type, so several
+/// types can share one table and be told apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EntitySchema {
+    /// The attribute's name.
+    pub attribute: &'static str,
+    /// The value written for this type.
+    pub name: &'static str,
 }
 
 /// The table a typed item lives in, as declared on the struct.
@@ -649,6 +713,25 @@ pub struct TableSchema {
     pub partition_key: KeyAttributeSchema,
     /// The sort key, if the table has one.
     pub sort_key: Option<KeyAttributeSchema>,
+    /// The secondary indexes the type declares.
+    pub indexes: &'static [IndexSchema],
+    /// The entity-type attribute, for types that share a table.
+    pub entity: Option<EntitySchema>,
+    /// Lifecycle attributes maintained by the client.
+    pub lifecycle: Lifecycle,
+}
+
+/// Attributes the client maintains on every write, by attribute name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Lifecycle {
+    /// `#[dynamo(version)]`: optimistic locking counter.
+    pub version: Option<&'static str>,
+    /// `#[dynamo(ttl)]`: expiry time in epoch seconds.
+    pub ttl: Option<&'static str>,
+    /// `#[dynamo(created_at)]`: set when the item is first written.
+    pub created_at: Option<&'static str>,
+    /// `#[dynamo(updated_at)]`: set on every write.
+    pub updated_at: Option<&'static str>,
 }
 
 impl TableSchema {
@@ -659,37 +742,40 @@ impl TableSchema {
         keys
     }
 
-    /// The `AttributeDefinitions` of the key attributes.
+    /// The `AttributeDefinitions` of every key attribute of the table and
+    /// its indexes, each once.
     pub fn attribute_definitions(&self) -> Vec<AttributeDefinition> {
-        std::iter::once(self.partition_key)
+        let mut out: Vec<AttributeDefinition> = Vec::new();
+        let keys = std::iter::once(self.partition_key)
             .chain(self.sort_key)
-            .map(|k| AttributeDefinition {
-                attribute_name: k.name.to_owned(),
-                attribute_type: k.scalar_type,
-            })
-            .collect()
+            .chain(
+                self.indexes
+                    .iter()
+                    .flat_map(|i| std::iter::once(i.partition_key).chain(i.sort_key)),
+            );
+        for key in keys {
+            if !out.iter().any(|d| d.attribute_name == key.name) {
+                out.push(AttributeDefinition {
+                    attribute_name: key.name.to_owned(),
+                    attribute_type: key.scalar_type,
+                });
+            }
+        }
+        out
+    }
+
+    /// The declared index `name`.
+    pub fn index(&self, name: &str) -> Option<&IndexSchema> {
+        self.indexes.iter().find(|i| i.name == name)
     }
 }
 
-/// The sort key of a table that has one: what sort-key conditions need.
-#[diagnostic::on_unimplemented(
-    message = "this table has no sort key, so a query on it cannot have a sort-key condition",
-    label = "sort-key conditions need a table with a sort key",
-    note = "query the whole partition instead: `T::partition(...)` without `sk_*`"
-)]
-pub trait SortKeyType: KeyAttribute {}
-
-impl<K: KeyAttribute> SortKeyType for K {}
-
-/// The sort-key type of an item whose table has no sort key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NoSortKey {}
+pub use crate::key_template::NoSortKey;
 
 /// A Rust struct stored as a DynamoDB item; implemented by `#[derive(Item)]`.
 pub trait Item: Sized {
-    /// The type of the partition-key attribute.
-    type PartitionKey: KeyAttribute;
-    /// The type of the sort-key attribute, or [`NoSortKey`].
+    /// The operand type of sort-key conditions on the table: the sort key's
+    /// type, the type of its template's first field, or [`NoSortKey`].
     type SortKey;
 
     /// The table and its key, as declared on the struct.
@@ -703,6 +789,53 @@ pub trait Item: Sized {
 
     /// The primary key of this item.
     fn primary_key(&self) -> Key<Self>;
+}
+
+/// An enum of item types that share a partition, read by one query
+/// (`db.collection::<C>(...)`); implemented by `#[derive(Collection)]`,
+/// which tells the variants apart by their entity-type attribute.
+pub trait Collection: Sized {
+    /// Reads one item; `Ok(None)` skips an item of an entity type the
+    /// collection does not list (when it is declared `unknown = "skip"`).
+    fn from_collection_item(item: AttributeMap) -> Result<Option<Self>, AttributeError>;
+}
+
+/// A collection that lists the item type `T`, so a query for `T`'s
+/// partition can read it.
+#[diagnostic::on_unimplemented(
+    message = "the collection `{Self}` does not list `{T}`",
+    label = "a collection query starts from a key query of one of its member types",
+    note = "add a variant holding `{T}` to `{Self}`, or start from a member's `partition(...)`"
+)]
+pub trait CollectionMember<T>: Collection {}
+
+/// Whether two strings are equal, in a `const` context (used by derived
+/// code to check that collection members share a table).
+#[doc(hidden)]
+pub const fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether `item` carries `T`'s entity type (used by derived collections).
+#[doc(hidden)]
+pub fn collection_variant<T: Item>(item: &AttributeMap) -> bool {
+    match T::SCHEMA.entity {
+        Some(entity) => {
+            matches!(item.get(entity.attribute), Some(AttributeValue::S(s)) if s == entity.name)
+        }
+        None => false,
+    }
 }
 
 /// The primary key of an item of type `T`: built by the derived

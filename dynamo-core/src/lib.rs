@@ -9,6 +9,7 @@ pub mod client;
 pub mod error;
 pub mod expr;
 pub mod item;
+pub mod key_template;
 pub mod ops;
 pub mod schema;
 pub mod value;
@@ -17,8 +18,12 @@ pub use backend::Backend;
 pub use client::{Client, Cursor, CursorError, KeyQuery, Page};
 pub use error::{CancellationReason, Error, Result};
 pub use item::{
-    Attribute, AttributeError, Item, Key, KeyArg, KeyAttribute, SetElement, SortKeyType,
-    TableSchema,
+    Attribute, AttributeError, Collection, CollectionMember, EntitySchema, IndexKind, IndexSchema,
+    Item, Key, KeyArg, KeyAttribute, KeyAttributeSchema, Lifecycle, SetElement, TableSchema,
+};
+pub use key_template::{
+    BeginsWithKey, KeyPart, KeyTemplate, NoSortKey, PaddedKeyPart, SortKeyShape, SortKeyType,
+    TemplateSegment,
 };
 pub use value::{
     AttributeMap, AttributeType, AttributeValue, KeyValue, Number, NumberError, WireError,
@@ -29,7 +34,7 @@ pub use value::{
 #[doc(hidden)]
 pub mod __private {
     pub use crate::item::{
-        KeyAttributeSchema, NoSortKey, put_field, take_field, take_field_or_default,
+        check_entity, collection_variant, put_field, same_str, take_field, take_field_or_default,
     };
     pub use crate::schema::ScalarAttributeType;
 }

@@ -2,15 +2,17 @@
 //! Per-field code is spanned at the field's type, so a type without a
 //! DynamoDB representation is reported at that type.
 
-use crate::parse::{Container, Data, Derive, Field};
+use crate::parse::{Container, Data, Derive, Field, IndexKind};
+use crate::validate::{ItemModel, KeySource, ResolvedKey, ResolvedSegment};
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-pub(crate) fn expand(container: &Container) -> TokenStream {
-    match (&container.data, container.derive) {
-        (Data::Struct(fields), Derive::Item) => expand_item(container, fields),
-        (Data::Struct(fields), Derive::Attribute) => expand_map_attribute(container, fields),
-        (Data::Enum(variants), Derive::Attribute) => expand_enum_attribute(container, variants),
+pub(crate) fn expand(container: &Container, model: Option<&ItemModel>) -> TokenStream {
+    match (&container.data, container.derive, model) {
+        (Data::Struct(fields), Derive::Item, Some(model)) => expand_item(container, fields, model),
+        (Data::Enum(variants), Derive::Collection, _) => expand_collection(container, variants),
+        (Data::Struct(fields), Derive::Attribute, _) => expand_map_attribute(container, fields),
+        (Data::Enum(variants), Derive::Attribute, _) => expand_enum_attribute(container, variants),
         // Rejected by `validate`.
         _ => TokenStream::new(),
     }
@@ -24,11 +26,8 @@ fn field_bounds(fields: &[Field]) -> Vec<TokenStream> {
         .iter()
         .map(|f| {
             let ty = f.ty;
-            let key = f.attrs.partition_key.is_some() || f.attrs.sort_key.is_some();
             let bound = if !f.is_stored() {
                 quote_spanned! {f.ty_span()=> ::core::default::Default }
-            } else if key {
-                quote_spanned! {f.ty_span()=> ::dynamo::KeyAttribute }
             } else {
                 quote_spanned! {f.ty_span()=> ::dynamo::Attribute }
             };
@@ -72,29 +71,218 @@ fn take_fields(fields: &[Field]) -> Vec<TokenStream> {
         .collect()
 }
 
-fn key_schema(field: &Field) -> TokenStream {
-    let (ty, name) = (field.ty, field.attribute_name());
-    quote_spanned! {field.ty_span()=>
-        ::dynamo::__private::KeyAttributeSchema {
-            name: #name,
-            scalar_type: <#ty as ::dynamo::KeyAttribute>::SCALAR_TYPE,
+/// `&self.field` for the field at `index`.
+fn self_value(fields: &[Field], index: usize) -> TokenStream {
+    let ident = fields[index].ident;
+    quote!(&self.#ident)
+}
+
+/// An expression of type `KeyValue`: the key rendered from field values
+/// (`value(i)` is a reference to field `i`'s value, never an `Option`).
+fn render_key(
+    fields: &[Field],
+    key: &ResolvedKey,
+    value: &dyn Fn(usize) -> TokenStream,
+) -> TokenStream {
+    match &key.source {
+        KeySource::Field(i) => {
+            let field = &fields[*i];
+            let ty = field.value_ty();
+            let v = value(*i);
+            quote_spanned! {field.ty_span()=> <#ty as ::dynamo::KeyAttribute>::to_key_value(#v) }
+        }
+        KeySource::Template(segments) => {
+            let pushes = segments.iter().map(|segment| match segment {
+                ResolvedSegment::Literal(text) => quote!(__key.push_str(#text);),
+                ResolvedSegment::Field { index, width } => {
+                    let field = &fields[*index];
+                    let ty = field.value_ty();
+                    let v = value(*index);
+                    match width {
+                        Some(w) => quote_spanned! {field.ty_span()=>
+                            <#ty as ::dynamo::PaddedKeyPart>::write_padded(#v, &mut __key, #w);
+                        },
+                        None => quote_spanned! {field.ty_span()=>
+                            <#ty as ::dynamo::KeyPart>::write_key_part(#v, &mut __key);
+                        },
+                    }
+                }
+            });
+            quote! {{
+                let mut __key = ::std::string::String::new();
+                #(#pushes)*
+                ::dynamo::KeyValue::S(__key)
+            }}
         }
     }
 }
 
-/// The parameter type of a key constructor for `field`: `impl KeyArg<T>`,
-/// which takes `T` itself and `&str` for strings.
-fn key_param(field: &Field) -> TokenStream {
-    let ty = field.ty;
-    quote_spanned! {field.ty_span()=> impl ::dynamo::KeyArg<#ty> }
+/// The `KeyAttributeSchema` of a key.
+fn key_schema(fields: &[Field], key: &ResolvedKey) -> TokenStream {
+    let name = &key.attribute;
+    match &key.source {
+        KeySource::Field(i) => {
+            let field = &fields[*i];
+            let ty = field.value_ty();
+            quote_spanned! {field.ty_span()=>
+                ::dynamo::KeyAttributeSchema {
+                    name: #name,
+                    scalar_type: <#ty as ::dynamo::KeyAttribute>::SCALAR_TYPE,
+                    template: ::core::option::Option::None,
+                }
+            }
+        }
+        KeySource::Template(segments) => {
+            let segments = segments.iter().map(|segment| match segment {
+                ResolvedSegment::Literal(text) => quote!(::dynamo::TemplateSegment::Literal(#text)),
+                ResolvedSegment::Field { index, width } => {
+                    let name = fields[*index].attribute_name();
+                    let width = match width {
+                        Some(w) => quote!(::core::option::Option::Some(#w)),
+                        None => quote!(::core::option::Option::None),
+                    };
+                    quote!(::dynamo::TemplateSegment::Field { name: #name, width: #width })
+                }
+            });
+            quote! {
+                ::dynamo::KeyAttributeSchema {
+                    name: #name,
+                    scalar_type: ::dynamo::__private::ScalarAttributeType::S,
+                    template: ::core::option::Option::Some(::dynamo::KeyTemplate { segments: &[#(#segments),*] }),
+                }
+            }
+        }
+    }
 }
 
-fn key_value(field: &Field, value: TokenStream) -> TokenStream {
-    let ty = field.ty;
-    quote_spanned! {field.ty_span()=> <#ty as ::dynamo::KeyAttribute>::to_key_value(#value) }
+fn option_schema(fields: &[Field], key: Option<&ResolvedKey>) -> TokenStream {
+    match key {
+        Some(key) => {
+            let schema = key_schema(fields, key);
+            quote!(::core::option::Option::Some(#schema))
+        }
+        None => quote!(::core::option::Option::None),
+    }
 }
 
-fn expand_item(container: &Container, fields: &[Field]) -> TokenStream {
+/// The `Option<SortKeyShape>` typed queries condition on.
+fn sort_shape(fields: &[Field], sk: Option<&ResolvedKey>) -> TokenStream {
+    match sk {
+        Some(sk) => {
+            let schema = key_schema(fields, sk);
+            quote!(::core::option::Option::Some(::dynamo::KeyAttributeSchema::sort_shape(&#schema)))
+        }
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// The operand type of sort-key conditions on `sk`.
+fn sort_operand(fields: &[Field], sk: Option<&ResolvedKey>) -> TokenStream {
+    match sk.and_then(ResolvedKey::operand_field) {
+        Some(i) => {
+            let ty = fields[i].value_ty();
+            quote!(#ty)
+        }
+        None => quote!(::dynamo::NoSortKey),
+    }
+}
+
+/// Bounds the keys put on their fields: a field that is a key by itself
+/// must be a key attribute, a template field a key part.
+fn key_bounds(fields: &[Field], model: &ItemModel) -> Vec<TokenStream> {
+    let keys = std::iter::once(&model.pk).chain(&model.sk).chain(
+        model
+            .indexes
+            .iter()
+            .flat_map(|i| std::iter::once(&i.pk).chain(&i.sk)),
+    );
+    let mut out = Vec::new();
+    for key in keys {
+        match &key.source {
+            KeySource::Field(i) => {
+                let field = &fields[*i];
+                let ty = field.value_ty();
+                out.push(quote_spanned! {field.ty_span()=> #ty: ::dynamo::KeyAttribute });
+            }
+            KeySource::Template(segments) => {
+                for segment in segments {
+                    if let ResolvedSegment::Field { index, width } = segment {
+                        let field = &fields[*index];
+                        let ty = field.value_ty();
+                        out.push(match width {
+                            Some(_) => {
+                                quote_spanned! {field.ty_span()=> #ty: ::dynamo::PaddedKeyPart }
+                            }
+                            None => quote_spanned! {field.ty_span()=> #ty: ::dynamo::KeyPart },
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Statements writing a rendered index key into `item`; nothing when a
+/// field it reads is `None` (a sparse index).
+fn put_index_key(fields: &[Field], key: &ResolvedKey) -> TokenStream {
+    if let KeySource::Field(_) = key.source {
+        return TokenStream::new();
+    }
+    let name = &key.attribute;
+    let optional: Vec<usize> = key
+        .fields()
+        .into_iter()
+        .filter(|&i| fields[i].option_inner().is_some())
+        .collect();
+    let bindings: Vec<syn::Ident> = optional
+        .iter()
+        .map(|i| quote::format_ident!("__opt_{}", i))
+        .collect();
+    let value = |i: usize| match optional.iter().position(|&o| o == i) {
+        Some(pos) => {
+            let b = &bindings[pos];
+            quote!(#b)
+        }
+        None => self_value(fields, i),
+    };
+    let rendered = render_key(fields, key, &value);
+    let insert = quote! {
+        item.insert(::std::string::String::from(#name), ::dynamo::AttributeValue::from(#rendered));
+    };
+    if optional.is_empty() {
+        return insert;
+    }
+    let sources = optional.iter().map(|&i| self_value(fields, i));
+    quote! {
+        if let (#(::core::option::Option::Some(#bindings),)*) = (#(#sources,)*) {
+            #insert
+        }
+    }
+}
+
+/// Parameters (`name: impl KeyArg<T>`) and conversions for the fields a
+/// key constructor takes.
+fn key_params(fields: &[Field], indexes: &[usize]) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    indexes
+        .iter()
+        .map(|&i| {
+            let field = &fields[i];
+            let (ident, ty) = (field.ident, field.value_ty());
+            (
+                quote_spanned! {field.ty_span()=> #ident: impl ::dynamo::KeyArg<#ty> },
+                quote_spanned! {field.ty_span()=> let #ident: #ty = ::dynamo::KeyArg::into_key(#ident); },
+            )
+        })
+        .unzip()
+}
+
+fn local_value(fields: &[Field], index: usize) -> TokenStream {
+    let ident = fields[index].ident;
+    quote!(&#ident)
+}
+
+fn expand_item(container: &Container, fields: &[Field], model: &ItemModel) -> TokenStream {
     let ident = container.ident;
     let table = container
         .attrs
@@ -102,70 +290,144 @@ fn expand_item(container: &Container, fields: &[Field]) -> TokenStream {
         .as_ref()
         .map(|(name, _)| name.clone())
         .unwrap_or_default();
-    let Some(pk) = fields.iter().find(|f| f.attrs.partition_key.is_some()) else {
-        return TokenStream::new();
-    };
-    let sk = fields.iter().find(|f| f.attrs.sort_key.is_some());
-    let count = fields.len();
+    let count = fields.len() + 4;
     let puts = put_fields(fields);
     let takes = take_fields(fields);
-    let bounds = field_bounds(fields);
-    let pk_ty = pk.ty;
-    let pk_ident = pk.ident;
-    let pk_schema = key_schema(pk);
-    let pk_param = key_param(pk);
-    let pk_self = key_value(pk, quote!(&self.#pk_ident));
-    let pk_arg = key_value(pk, quote!(&::dynamo::KeyArg::into_key(#pk_ident)));
-    let (sk_ty, sk_schema, sk_self, key_fn) = match sk {
+    let mut bounds = field_bounds(fields);
+    bounds.extend(key_bounds(fields, model));
+    let (pk, sk) = (&model.pk, model.sk.as_ref());
+    let pk_schema = key_schema(fields, pk);
+    let sk_schema = option_schema(fields, sk);
+    let sort_ty = sort_operand(fields, sk);
+    let self_v = |i: usize| self_value(fields, i);
+    let local_v = |i: usize| local_value(fields, i);
+    let pk_self = render_key(fields, pk, &self_v);
+    let sk_self = match sk {
         Some(sk) => {
-            let (sk_ty, sk_ident) = (sk.ty, sk.ident);
-            let sk_schema = key_schema(sk);
-            let sk_param = key_param(sk);
-            let sk_self = key_value(sk, quote!(&self.#sk_ident));
-            let sk_arg = key_value(sk, quote!(&::dynamo::KeyArg::into_key(#sk_ident)));
-            (
-                quote!(#sk_ty),
-                quote!(::core::option::Option::Some(#sk_schema)),
-                quote!(::core::option::Option::Some(#sk_self)),
-                quote! {
-                    /// The primary key of the item with these key values.
-                    pub fn key(#pk_ident: #pk_param, #sk_ident: #sk_param) -> ::dynamo::Key<Self> {
-                        ::dynamo::Key::new(#pk_arg, ::core::option::Option::Some(#sk_arg))
-                    }
-                },
-            )
+            let v = render_key(fields, sk, &self_v);
+            quote!(::core::option::Option::Some(#v))
         }
-        None => (
-            quote!(::dynamo::__private::NoSortKey),
-            quote!(::core::option::Option::None),
-            quote!(::core::option::Option::None),
+        None => quote!(::core::option::Option::None),
+    };
+    // T::key(...): the fields of the partition and sort keys, each once.
+    let mut key_fields = pk.fields();
+    for i in sk.map(ResolvedKey::fields).unwrap_or_default() {
+        if !key_fields.contains(&i) {
+            key_fields.push(i);
+        }
+    }
+    let (key_params_, key_lets) = key_params(fields, &key_fields);
+    let pk_local = render_key(fields, pk, &local_v);
+    let sk_local = match sk {
+        Some(sk) => {
+            let v = render_key(fields, sk, &local_v);
+            quote!(::core::option::Option::Some(#v))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let (part_params, part_lets) = key_params(fields, &pk.fields());
+    let pk_part = render_key(fields, pk, &local_v);
+    let pk_name = &pk.attribute;
+    let sk_shape = sort_shape(fields, sk);
+    // Keys written as their own attributes.
+    let mut key_puts = Vec::new();
+    for key in std::iter::once(pk).chain(sk) {
+        if let KeySource::Template(_) = key.source {
+            let name = &key.attribute;
+            let v = render_key(fields, key, &self_v);
+            key_puts.push(quote! {
+                item.insert(::std::string::String::from(#name), ::dynamo::AttributeValue::from(#v));
+            });
+        }
+    }
+    let mut index_schemas = Vec::new();
+    let mut index_methods = Vec::new();
+    for index in &model.indexes {
+        let name = &index.name;
+        let method = &index.method;
+        let (ipk, kind) = match index.kind {
+            IndexKind::Global => (&index.pk, quote!(::dynamo::IndexKind::Global)),
+            IndexKind::Local => (pk, quote!(::dynamo::IndexKind::Local)),
+        };
+        if index.kind == IndexKind::Global {
+            key_puts.push(put_index_key(fields, ipk));
+        }
+        if let Some(isk) = &index.sk {
+            key_puts.push(put_index_key(fields, isk));
+        }
+        let ipk_schema = key_schema(fields, ipk);
+        let isk_schema = option_schema(fields, index.sk.as_ref());
+        index_schemas.push(quote! {
+            ::dynamo::IndexSchema { name: #name, kind: #kind, partition_key: #ipk_schema, sort_key: #isk_schema }
+        });
+        let (params, lets) = key_params(fields, &ipk.fields());
+        let rendered = render_key(fields, ipk, &local_v);
+        let isort_ty = sort_operand(fields, index.sk.as_ref());
+        let ipk_name = &ipk.attribute;
+        let ishape = sort_shape(fields, index.sk.as_ref());
+        let doc = format!("A query of one partition of index `{name}`.");
+        index_methods.push(quote! {
+            #[doc = #doc]
+            pub fn #method(#(#params),*) -> ::dynamo::KeyQuery<Self, #isort_ty> {
+                #(#lets)*
+                ::dynamo::KeyQuery::new(::core::option::Option::Some(#name), #ipk_name, #rendered, #ishape)
+            }
+        });
+    }
+    let (entity_schema, entity_put, entity_check) = match &model.entity {
+        Some((attribute, name)) => (
+            quote!(::core::option::Option::Some(::dynamo::EntitySchema { attribute: #attribute, name: #name })),
             quote! {
-                /// The primary key of the item with this partition key.
-                pub fn key(#pk_ident: #pk_param) -> ::dynamo::Key<Self> {
-                    ::dynamo::Key::new(#pk_arg, ::core::option::Option::None)
-                }
+                item.insert(::std::string::String::from(#attribute), ::dynamo::AttributeValue::S(::std::string::String::from(#name)));
+            },
+            quote! {
+                ::dynamo::__private::check_entity(&item, #attribute, #name)?;
             },
         ),
+        None => (quote!(::core::option::Option::None), quote!(), quote!()),
     };
+    let lifecycle_name = |i: Option<usize>| match i {
+        Some(i) => {
+            let name = fields[i].attribute_name();
+            quote!(::core::option::Option::Some(#name))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let (version, ttl, created_at, updated_at) = (
+        lifecycle_name(model.version),
+        lifecycle_name(model.ttl),
+        lifecycle_name(model.created_at),
+        lifecycle_name(model.updated_at),
+    );
     quote! {
         #[automatically_derived]
         impl ::dynamo::Item for #ident where #(#bounds,)* {
-            type PartitionKey = #pk_ty;
-            type SortKey = #sk_ty;
+            type SortKey = #sort_ty;
 
             const SCHEMA: ::dynamo::TableSchema = ::dynamo::TableSchema {
                 table_name: #table,
                 partition_key: #pk_schema,
                 sort_key: #sk_schema,
+                indexes: &[#(#index_schemas),*],
+                entity: #entity_schema,
+                lifecycle: ::dynamo::Lifecycle {
+                    version: #version,
+                    ttl: #ttl,
+                    created_at: #created_at,
+                    updated_at: #updated_at,
+                },
             };
 
             fn to_item(&self) -> ::core::result::Result<::dynamo::AttributeMap, ::dynamo::AttributeError> {
                 let mut item = ::dynamo::AttributeMap::with_capacity(#count);
                 #(#puts)*
+                #(#key_puts)*
+                #entity_put
                 ::core::result::Result::Ok(item)
             }
 
             fn from_item(mut item: ::dynamo::AttributeMap) -> ::core::result::Result<Self, ::dynamo::AttributeError> {
+                #entity_check
                 ::core::result::Result::Ok(Self { #(#takes,)* })
             }
 
@@ -176,12 +438,19 @@ fn expand_item(container: &Container, fields: &[Field]) -> TokenStream {
 
         #[automatically_derived]
         impl #ident where #(#bounds,)* {
-            #key_fn
-
-            /// A query of every item in one partition, in sort-key order.
-            pub fn partition(#pk_ident: #pk_param) -> ::dynamo::KeyQuery<Self> {
-                ::dynamo::KeyQuery::partition(&::dynamo::KeyArg::into_key(#pk_ident))
+            /// The primary key of the item with these key values.
+            pub fn key(#(#key_params_),*) -> ::dynamo::Key<Self> {
+                #(#key_lets)*
+                ::dynamo::Key::new(#pk_local, #sk_local)
             }
+
+            /// A query of every item of this type in one partition, in sort-key order.
+            pub fn partition(#(#part_params),*) -> ::dynamo::KeyQuery<Self, #sort_ty> {
+                #(#part_lets)*
+                ::dynamo::KeyQuery::new(::core::option::Option::None, #pk_name, #pk_part, #sk_shape)
+            }
+
+            #(#index_methods)*
         }
     }
 }
@@ -244,5 +513,98 @@ fn expand_enum_attribute(container: &Container, variants: &[&syn::Variant]) -> T
                 }
             }
         }
+
+        #[automatically_derived]
+        impl ::dynamo::KeyPart for #ident {
+            fn write_key_part(&self, out: &mut ::std::string::String) {
+                out.push_str(match self { #(Self::#idents => #names,)* });
+            }
+        }
+
+        #[automatically_derived]
+        impl ::dynamo::KeyAttribute for #ident {
+            const SCALAR_TYPE: ::dynamo::__private::ScalarAttributeType = ::dynamo::__private::ScalarAttributeType::S;
+            fn to_key_value(&self) -> ::dynamo::KeyValue {
+                let mut name = ::std::string::String::new();
+                ::dynamo::KeyPart::write_key_part(self, &mut name);
+                ::dynamo::KeyValue::S(name)
+            }
+        }
+
+        #[automatically_derived]
+        impl ::dynamo::SortKeyType for #ident {
+            fn plain(&self) -> ::dynamo::AttributeValue {
+                ::dynamo::AttributeValue::from(::dynamo::KeyAttribute::to_key_value(self))
+            }
+            fn write_templated(&self, out: &mut ::std::string::String, _width: ::core::option::Option<usize>) {
+                ::dynamo::KeyPart::write_key_part(self, out);
+            }
+        }
+    }
+}
+
+fn expand_collection(container: &Container, variants: &[&syn::Variant]) -> TokenStream {
+    let ident = container.ident;
+    let members: Vec<(&syn::Ident, &syn::Type)> = variants
+        .iter()
+        .filter_map(|v| match &v.fields {
+            syn::Fields::Unnamed(f) => Some((&v.ident, &f.unnamed.first()?.ty)),
+            _ => None,
+        })
+        .collect();
+    let Some((_, first)) = members.first() else {
+        return TokenStream::new();
+    };
+    let checks = members.iter().map(|(_, ty)| {
+        let name = quote!(#ty).to_string().replace(' ', "");
+        let no_entity = format!(
+            "collection member `{name}` has no entity type to tell it apart: give it key templates or `#[dynamo(entity = \"...\")]`"
+        );
+        let other_table = format!("collection member `{name}` lives in another table than the first member");
+        quote_spanned! {syn::spanned::Spanned::span(ty)=>
+            ::core::assert!(<#ty as ::dynamo::Item>::SCHEMA.entity.is_some(), #no_entity);
+            ::core::assert!(
+                ::dynamo::__private::same_str(<#ty as ::dynamo::Item>::SCHEMA.table_name, <#first as ::dynamo::Item>::SCHEMA.table_name),
+                #other_table
+            );
+        }
+    });
+    let arms = members.iter().map(|(variant, ty)| {
+        quote! {
+            if ::dynamo::__private::collection_variant::<#ty>(&item) {
+                return <#ty as ::dynamo::Item>::from_item(item).map(|v| ::core::option::Option::Some(Self::#variant(v)));
+            }
+        }
+    });
+    let names = members
+        .iter()
+        .map(|(_, ty)| quote!(#ty).to_string().replace(' ', ""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let unknown = match container.attrs.skip_unknown {
+        Some((true, _)) => quote!(::core::result::Result::Ok(::core::option::Option::None)),
+        _ => {
+            let message = format!("the item is of none of the entity types of `{ident}` ({names})");
+            quote!(::core::result::Result::Err(::dynamo::AttributeError::invalid(#message)))
+        }
+    };
+    let member_impls = members.iter().map(|(_, ty)| {
+        quote! {
+            #[automatically_derived]
+            impl ::dynamo::CollectionMember<#ty> for #ident {}
+        }
+    });
+    quote! {
+        const _: () = { #(#checks)* };
+
+        #[automatically_derived]
+        impl ::dynamo::Collection for #ident {
+            fn from_collection_item(item: ::dynamo::AttributeMap) -> ::core::result::Result<::core::option::Option<Self>, ::dynamo::AttributeError> {
+                #(#arms)*
+                #unknown
+            }
+        }
+
+        #(#member_impls)*
     }
 }

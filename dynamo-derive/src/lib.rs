@@ -39,14 +39,23 @@ pub fn derive_attribute(input: TokenStream) -> TokenStream {
     run(&input, parse::Derive::Attribute)
 }
 
+/// Derives `dynamo::Collection` for an enum whose variants each hold one
+/// item type stored in the same partition (`Customer(Customer)`,
+/// `Order(Order)`), so one query returns them all, told apart by their
+/// entity-type attribute. `#[dynamo(unknown = "skip")]` skips items of
+/// other entity types; by default they are an error.
+#[proc_macro_derive(Collection, attributes(dynamo))]
+pub fn derive_collection(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    run(&input, parse::Derive::Collection)
+}
+
 fn run(input: &DeriveInput, derive: parse::Derive) -> TokenStream {
     let cx = ctxt::Ctxt::new();
     let container = parse::Container::from_ast(&cx, input, derive);
-    if let Some(container) = &container {
-        validate::check(&cx, container);
-    }
+    let model = container.as_ref().and_then(|c| validate::check(&cx, c));
     match (cx.check(), container) {
-        (Ok(()), Some(container)) => expand::expand(&container).into(),
+        (Ok(()), Some(container)) => expand::expand(&container, model.as_ref()).into(),
         (Err(errors), _) => errors.to_compile_error().into(),
         (Ok(()), None) => TokenStream::new(),
     }

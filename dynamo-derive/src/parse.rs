@@ -9,6 +9,7 @@ use syn::spanned::Spanned;
 pub(crate) enum Derive {
     Item,
     Attribute,
+    Collection,
 }
 
 /// The type being derived for.
@@ -37,6 +38,132 @@ pub(crate) struct ContainerAttrs {
     pub table: Option<(String, syn::LitStr)>,
     /// `rename_all = "..."`: how field (or variant) names become attribute names.
     pub rename_all: Option<RenameRule>,
+    /// `pk = "TEMPLATE"`: the table's partition key, rendered from fields.
+    pub pk: Option<KeySpec>,
+    /// `sk = "TEMPLATE"`: the table's sort key, rendered from fields.
+    pub sk: Option<KeySpec>,
+    /// `gsi(...)` and `lsi(...)` declarations, in order.
+    pub indexes: Vec<IndexDecl>,
+    /// `entity = "..."`: the entity-type value written on every item.
+    pub entity: Option<syn::LitStr>,
+    /// `entity_attribute = "..."`: the attribute holding the entity type.
+    pub entity_attribute: Option<syn::LitStr>,
+    /// `unknown = "skip" | "error"` (collections): what to do with an item
+    /// of an entity type the collection does not list.
+    pub skip_unknown: Option<(bool, syn::LitStr)>,
+}
+
+/// A key declared by template: `pk = "CUSTOMER#{customer_id}"`.
+pub(crate) struct KeySpec {
+    pub template: Template,
+    /// The tokens it came from.
+    pub lit: syn::LitStr,
+    /// `pk_attribute = "..."` (or the index's): the key attribute's name.
+    pub attribute: Option<syn::LitStr>,
+    /// Whether the template parsed; an invalid one was reported already.
+    pub valid: bool,
+}
+
+/// A parsed key template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Template {
+    pub segments: Vec<Segment>,
+}
+
+/// One piece of a template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Segment {
+    Literal(String),
+    Field { name: String, width: Option<usize> },
+}
+
+impl Template {
+    /// The field when the template is exactly `{field}`: the key is then the
+    /// field's own value, with its own type.
+    pub fn sole_field(&self) -> Option<&str> {
+        match self.segments.as_slice() {
+            [Segment::Field { name, width: None }] => Some(name),
+            _ => None,
+        }
+    }
+
+    /// Parses `ORDER#{placed_at:12}#{order_id}`; `{{` and `}}` are braces.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut segments = Vec::new();
+        let mut literal = String::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    literal.push('{');
+                }
+                '}' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    literal.push('}');
+                }
+                '}' => return Err("unmatched `}` in key template; write `}}` for a brace".into()),
+                '{' => {
+                    let mut inner = String::new();
+                    loop {
+                        match chars.next() {
+                            Some('}') => break,
+                            Some(c) => inner.push(c),
+                            None => {
+                                return Err(
+                                    "unclosed `{` in key template; write `{{` for a brace".into()
+                                );
+                            }
+                        }
+                    }
+                    let (name, width) = match inner.split_once(':') {
+                        Some((name, width)) => match width.parse::<usize>() {
+                            Ok(w) if (1..=40).contains(&w) => (name, Some(w)),
+                            _ => {
+                                return Err(format!(
+                                    "`{{{inner}}}`: the zero-padding width must be a number from 1 to 40"
+                                ));
+                            }
+                        },
+                        None => (inner.as_str(), None),
+                    };
+                    let name = name.trim();
+                    if name.is_empty() {
+                        return Err("empty `{}` in key template; name a field: `{field}`".into());
+                    }
+                    if !literal.is_empty() {
+                        segments.push(Segment::Literal(std::mem::take(&mut literal)));
+                    }
+                    segments.push(Segment::Field {
+                        name: name.to_owned(),
+                        width,
+                    });
+                }
+                c => literal.push(c),
+            }
+        }
+        if !literal.is_empty() {
+            segments.push(Segment::Literal(literal));
+        }
+        Ok(Self { segments })
+    }
+}
+
+/// Global or local secondary index.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IndexKind {
+    Global,
+    Local,
+}
+
+/// `gsi(name = "...", pk = "...", sk = "...")` or `lsi(name = "...", sk = "...")`.
+pub(crate) struct IndexDecl {
+    pub kind: IndexKind,
+    /// The `gsi`/`lsi` keyword, for errors about the whole declaration.
+    pub keyword: syn::Path,
+    pub name: Option<syn::LitStr>,
+    pub pk: Option<KeySpec>,
+    pub sk: Option<KeySpec>,
 }
 
 /// A naming convention for `rename_all`.
@@ -125,6 +252,14 @@ pub(crate) struct FieldAttrs {
     pub skip: Option<syn::Path>,
     /// `default`: `Default::default()` when the attribute is missing.
     pub default: Option<syn::Path>,
+    /// `version`: optimistic-locking counter.
+    pub version: Option<syn::Path>,
+    /// `ttl`: expiry time, stored as epoch seconds.
+    pub ttl: Option<syn::Path>,
+    /// `created_at`: set on the first write.
+    pub created_at: Option<syn::Path>,
+    /// `updated_at`: set on every write.
+    pub updated_at: Option<syn::Path>,
 }
 
 impl<'a> Container<'a> {
@@ -173,6 +308,7 @@ impl<'a> Container<'a> {
 
 fn container_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> ContainerAttrs {
     let mut out = ContainerAttrs::default();
+    let (mut pk_attribute, mut sk_attribute) = (None, None);
     for attr in attrs.iter().filter(|a| a.path().is_ident("dynamo")) {
         let result = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("rename_all") {
@@ -196,9 +332,66 @@ fn container_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> ContainerAttrs {
                 }
                 out.table = Some((lit.value(), lit));
                 Ok(())
+            } else if meta.path.is_ident("pk") || meta.path.is_ident("sk") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                let slot = if meta.path.is_ident("pk") { &mut out.pk } else { &mut out.sk };
+                set_template(cx, slot, &meta.path, lit);
+                Ok(())
+            } else if meta.path.is_ident("pk_attribute") || meta.path.is_ident("sk_attribute") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                let slot = if meta.path.is_ident("pk_attribute") { &mut pk_attribute } else { &mut sk_attribute };
+                set_once(cx, slot, &meta.path, lit);
+                Ok(())
+            } else if meta.path.is_ident("entity") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                set_once(cx, &mut out.entity, &meta.path, lit);
+                Ok(())
+            } else if meta.path.is_ident("entity_attribute") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                set_once(cx, &mut out.entity_attribute, &meta.path, lit);
+                Ok(())
+            } else if meta.path.is_ident("unknown") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                match lit.value().as_str() {
+                    "skip" => out.skip_unknown = Some((true, lit)),
+                    "error" => out.skip_unknown = Some((false, lit)),
+                    _ => cx.error_spanned_by(&lit, "expected `unknown = \"skip\"` or `unknown = \"error\"`"),
+                }
+                Ok(())
+            } else if meta.path.is_ident("gsi") || meta.path.is_ident("lsi") {
+                let kind = if meta.path.is_ident("gsi") { IndexKind::Global } else { IndexKind::Local };
+                let mut decl = IndexDecl { kind, keyword: meta.path.clone(), name: None, pk: None, sk: None };
+                let (mut pk_attr, mut sk_attr) = (None, None);
+                meta.parse_nested_meta(|inner| {
+                    let lit: syn::LitStr = inner.value()?.parse()?;
+                    if inner.path.is_ident("name") {
+                        set_once(cx, &mut decl.name, &inner.path, lit);
+                    } else if inner.path.is_ident("pk") && kind == IndexKind::Global {
+                        set_template(cx, &mut decl.pk, &inner.path, lit);
+                    } else if inner.path.is_ident("sk") {
+                        set_template(cx, &mut decl.sk, &inner.path, lit);
+                    } else if inner.path.is_ident("pk_attribute") && kind == IndexKind::Global {
+                        set_once(cx, &mut pk_attr, &inner.path, lit);
+                    } else if inner.path.is_ident("sk_attribute") {
+                        set_once(cx, &mut sk_attr, &inner.path, lit);
+                    } else if kind == IndexKind::Local && (inner.path.is_ident("pk") || inner.path.is_ident("pk_attribute")) {
+                        cx.error_spanned_by(&inner.path, "a local secondary index shares the table's partition key; give it only `name` and `sk`");
+                    } else {
+                        cx.error_spanned_by(&inner.path, format!(
+                            "unknown index option `{}`; expected `name`, {}`sk` or `sk_attribute`",
+                            path_name(&inner.path),
+                            if kind == IndexKind::Global { "`pk`, `pk_attribute`, " } else { "" },
+                        ));
+                    }
+                    Ok(())
+                })?;
+                attach_attribute(cx, &mut decl.pk, pk_attr);
+                attach_attribute(cx, &mut decl.sk, sk_attr);
+                out.indexes.push(decl);
+                Ok(())
             } else {
                 Err(meta.error(format!(
-                    "unknown `dynamo` container option `{}`; expected `table = \"...\"` or `rename_all = \"...\"`",
+                    "unknown `dynamo` container option `{}`; expected one of `table`, `pk`, `sk`, `pk_attribute`, `sk_attribute`, `gsi(...)`, `lsi(...)`, `entity`, `entity_attribute`, `rename_all`",
                     path_name(&meta.path)
                 )))
             }
@@ -207,7 +400,56 @@ fn container_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> ContainerAttrs {
             cx.syn_error(e);
         }
     }
+    attach_attribute(cx, &mut out.pk, pk_attribute);
+    attach_attribute(cx, &mut out.sk, sk_attribute);
     out
+}
+
+/// Records an option that may appear once.
+fn set_once<T>(cx: &Ctxt, slot: &mut Option<T>, path: &syn::Path, value: T) {
+    if slot.is_some() {
+        cx.error_spanned_by(path, format!("duplicate `{}` option", path_name(path)));
+    }
+    *slot = Some(value);
+}
+
+/// Parses a key template option into `slot`.
+fn set_template(cx: &Ctxt, slot: &mut Option<KeySpec>, path: &syn::Path, lit: syn::LitStr) {
+    let (template, valid) = match Template::parse(&lit.value()) {
+        Ok(template) => (template, true),
+        Err(message) => {
+            cx.error_spanned_by(&lit, message);
+            (
+                Template {
+                    segments: Vec::new(),
+                },
+                false,
+            )
+        }
+    };
+    set_once(
+        cx,
+        slot,
+        path,
+        KeySpec {
+            template,
+            lit,
+            attribute: None,
+            valid,
+        },
+    );
+}
+
+/// Attaches `pk_attribute`/`sk_attribute` to the key it names.
+fn attach_attribute(cx: &Ctxt, key: &mut Option<KeySpec>, attribute: Option<syn::LitStr>) {
+    match (key, attribute) {
+        (Some(key), attribute) => key.attribute = attribute,
+        (None, Some(attribute)) => cx.error_spanned_by(
+            &attribute,
+            "an attribute name without its key template; add the `pk = \"...\"` or `sk = \"...\"` it names",
+        ),
+        (None, None) => {}
+    }
 }
 
 fn field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
@@ -230,9 +472,17 @@ fn field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
                 &mut out.skip
             } else if meta.path.is_ident("default") {
                 &mut out.default
+            } else if meta.path.is_ident("version") {
+                &mut out.version
+            } else if meta.path.is_ident("ttl") {
+                &mut out.ttl
+            } else if meta.path.is_ident("created_at") {
+                &mut out.created_at
+            } else if meta.path.is_ident("updated_at") {
+                &mut out.updated_at
             } else {
                 return Err(meta.error(format!(
-                    "unknown `dynamo` field option `{}`; expected `partition_key`, `sort_key`, `rename = \"...\"`, `skip` or `default`",
+                    "unknown `dynamo` field option `{}`; expected `partition_key`, `sort_key`, `rename = \"...\"`, `skip`, `default`, `version`, `ttl`, `created_at` or `updated_at`",
                     path_name(&meta.path)
                 )));
             };
@@ -260,7 +510,7 @@ fn path_name(path: &syn::Path) -> String {
         .join("::")
 }
 
-impl Field<'_> {
+impl<'a> Field<'a> {
     /// The attribute name this field is stored under.
     pub fn attribute_name(&self) -> String {
         if let Some(rename) = &self.attrs.rename {
@@ -272,6 +522,29 @@ impl Field<'_> {
             Some(rule) => rule.apply(&name),
             None => name,
         }
+    }
+
+    /// `T` when the field's type is written `Option<T>`.
+    pub fn option_inner(&self) -> Option<&'a syn::Type> {
+        let syn::Type::Path(p) = self.ty else {
+            return None;
+        };
+        let last = p.path.segments.last()?;
+        if last.ident != "Option" {
+            return None;
+        }
+        match &last.arguments {
+            syn::PathArguments::AngleBracketed(args) => match args.args.first()? {
+                syn::GenericArgument::Type(inner) => Some(inner),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The type a key built from this field holds: `T` for `Option<T>`.
+    pub fn value_ty(&self) -> &'a syn::Type {
+        self.option_inner().unwrap_or(self.ty)
     }
 
     /// Whether the field is stored at all.

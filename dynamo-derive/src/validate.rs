@@ -1,9 +1,82 @@
-//! Phase 2: checks that the options fit together and fit the type.
+//! Phase 2: checks that the options fit together and fit the type, and
+//! resolves an item's keys (templates, plain key fields, indexes) into the
+//! model `expand` generates from.
 
 use crate::ctxt::Ctxt;
-use crate::parse::{Container, Data, Derive};
+use crate::parse::{Container, Data, Derive, Field, IndexKind, KeySpec, Segment};
 
-pub(crate) fn check(cx: &Ctxt, container: &Container) {
+/// Where a key attribute's value comes from.
+pub(crate) enum KeySource {
+    /// The field's own attribute (`{field}`, or `#[dynamo(partition_key)]`).
+    Field(usize),
+    /// A string rendered from a template.
+    Template(Vec<ResolvedSegment>),
+}
+
+/// A template piece with its field resolved to an index into the fields.
+pub(crate) enum ResolvedSegment {
+    Literal(String),
+    Field { index: usize, width: Option<usize> },
+}
+
+/// A key attribute of the table or an index.
+pub(crate) struct ResolvedKey {
+    pub attribute: String,
+    pub source: KeySource,
+}
+
+impl ResolvedKey {
+    /// The fields the key reads, in template order, each once.
+    pub fn fields(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        match &self.source {
+            KeySource::Field(i) => out.push(*i),
+            KeySource::Template(segments) => {
+                for segment in segments {
+                    if let ResolvedSegment::Field { index, .. } = segment
+                        && !out.contains(index)
+                    {
+                        out.push(*index);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The field whose type sort-key conditions take: the key's own field,
+    /// or its template's first field; `None` for a constant template.
+    pub fn operand_field(&self) -> Option<usize> {
+        self.fields().first().copied()
+    }
+}
+
+/// A secondary index with its keys resolved.
+pub(crate) struct ResolvedIndex {
+    pub kind: IndexKind,
+    pub name: String,
+    pub method: syn::Ident,
+    pub pk: ResolvedKey,
+    pub sk: Option<ResolvedKey>,
+}
+
+/// Everything `expand` needs about an item beyond its fields.
+pub(crate) struct ItemModel {
+    pub pk: ResolvedKey,
+    pub sk: Option<ResolvedKey>,
+    pub indexes: Vec<ResolvedIndex>,
+    /// `(attribute, value)` of the entity type.
+    pub entity: Option<(String, String)>,
+    pub version: Option<usize>,
+    pub ttl: Option<usize>,
+    pub created_at: Option<usize>,
+    pub updated_at: Option<usize>,
+}
+
+/// The default name of the entity-type attribute.
+const ENTITY_ATTRIBUTE: &str = "_entity";
+
+pub(crate) fn check(cx: &Ctxt, container: &Container) -> Option<ItemModel> {
     if !container.input.generics.params.is_empty() {
         cx.error_spanned_by(
             &container.input.generics,
@@ -11,13 +84,29 @@ pub(crate) fn check(cx: &Ctxt, container: &Container) {
         );
     }
     match (container.derive, &container.data) {
-        (Derive::Item, Data::Struct(fields)) => check_item(cx, container, fields),
+        (Derive::Item, Data::Struct(fields)) => return check_item(cx, container, fields),
         (Derive::Item, _) => cx.error_spanned_by(
             container.ident,
             "#[derive(Item)] needs a struct with named fields: each field is one attribute of the item",
         ),
+        (Derive::Collection, Data::Enum(variants)) => {
+            check_collection(cx, variants);
+            let attrs = &container.attrs;
+            let table_option = attrs.table.as_ref().map(|(_, lit)| lit.clone())
+                .or_else(|| attrs.pk.as_ref().map(|k| k.lit.clone()))
+                .or_else(|| attrs.sk.as_ref().map(|k| k.lit.clone()))
+                .or_else(|| attrs.entity.clone());
+            if let Some(lit) = table_option {
+                cx.error_spanned_by(lit, "a collection takes its table and keys from its member types; only `unknown = \"skip\"` applies here");
+            }
+        }
+        (Derive::Collection, _) => cx.error_spanned_by(
+            container.ident,
+            "#[derive(Collection)] needs an enum whose variants each hold one item type: `Customer(Customer)`",
+        ),
         (Derive::Attribute, Data::Struct(fields)) => {
             check_fields(cx, fields);
+            check_item_only_options(cx, container, fields);
             if let Some((_, lit)) = &container.attrs.table {
                 cx.error_spanned_by(lit, "`table` belongs on #[derive(Item)] structs, not on attributes");
             }
@@ -48,6 +137,461 @@ pub(crate) fn check(cx: &Ctxt, container: &Container) {
             "#[derive(Attribute)] needs a struct with named fields or an enum of unit variants",
         ),
     }
+    None
+}
+
+/// Rejects table and lifecycle options on an attribute struct.
+fn check_item_only_options(cx: &Ctxt, container: &Container, fields: &[Field]) {
+    let attrs = &container.attrs;
+    for spec in [&attrs.pk, &attrs.sk].into_iter().flatten() {
+        cx.error_spanned_by(&spec.lit, "key templates belong on #[derive(Item)] structs");
+    }
+    for index in &attrs.indexes {
+        cx.error_spanned_by(&index.keyword, "indexes belong on #[derive(Item)] structs");
+    }
+    for field in fields {
+        let a = &field.attrs;
+        for path in [&a.version, &a.ttl, &a.created_at, &a.updated_at]
+            .into_iter()
+            .flatten()
+        {
+            cx.error_spanned_by(
+                path,
+                format!(
+                    "`{}` belongs on a field of a #[derive(Item)] struct",
+                    path_ident(path)
+                ),
+            );
+        }
+    }
+}
+
+fn path_ident(path: &syn::Path) -> String {
+    path.segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
+}
+
+fn check_collection(cx: &Ctxt, variants: &[&syn::Variant]) {
+    if variants.is_empty() {
+        cx.error_spanned_by(
+            variants.first(),
+            "#[derive(Collection)] needs at least one variant",
+        );
+    }
+    for variant in variants {
+        match &variant.fields {
+            syn::Fields::Unnamed(f) if f.unnamed.len() == 1 => {}
+            other => cx.error_spanned_by(
+                if matches!(other, syn::Fields::Unit) {
+                    quote::ToTokens::to_token_stream(&variant.ident)
+                } else {
+                    quote::ToTokens::to_token_stream(other)
+                },
+                "each variant of a collection holds exactly one item type: `Order(Order)`",
+            ),
+        }
+    }
+}
+
+/// A field named in a template, by Rust name or attribute name.
+fn find_field(fields: &[Field], name: &str) -> Option<usize> {
+    fields
+        .iter()
+        .position(|f| f.ident == name)
+        .or_else(|| fields.iter().position(|f| f.attribute_name() == name))
+}
+
+/// Resolves a key template against the fields; `default_attribute` names
+/// the key attribute of a rendered template when none is given.
+fn resolve_key(
+    cx: &Ctxt,
+    fields: &[Field],
+    spec: &KeySpec,
+    default_attribute: &str,
+    table_key: bool,
+) -> Option<ResolvedKey> {
+    if !spec.valid {
+        return None;
+    }
+    let mut ok = true;
+    let mut segments = Vec::new();
+    for segment in &spec.template.segments {
+        match segment {
+            Segment::Literal(text) => segments.push(ResolvedSegment::Literal(text.clone())),
+            Segment::Field { name, width } => match find_field(fields, name) {
+                Some(index) => {
+                    let field = &fields[index];
+                    if field.attrs.skip.is_some() {
+                        cx.error_spanned_by(
+                            &spec.lit,
+                            format!("key template field `{name}` is #[dynamo(skip)]: a key needs stored fields"),
+                        );
+                        ok = false;
+                    }
+                    if table_key && field.option_inner().is_some() {
+                        cx.error_spanned_by(
+                            &spec.lit,
+                            format!("key template field `{name}` is optional, but every item needs its primary key; only index keys can be sparse"),
+                        );
+                        ok = false;
+                    }
+                    segments.push(ResolvedSegment::Field {
+                        index,
+                        width: *width,
+                    });
+                }
+                None => {
+                    let known: Vec<String> = fields
+                        .iter()
+                        .filter(|f| f.is_stored())
+                        .map(|f| format!("`{}`", f.ident))
+                        .collect();
+                    cx.error_spanned_by(
+                        &spec.lit,
+                        format!(
+                            "unknown field `{name}` in key template; the fields are {}",
+                            known.join(", ")
+                        ),
+                    );
+                    ok = false;
+                }
+            },
+        }
+    }
+    if !ok {
+        return None;
+    }
+    let source = match (spec.template.sole_field(), &spec.attribute) {
+        (Some(name), None) => KeySource::Field(find_field(fields, name)?),
+        _ => KeySource::Template(segments),
+    };
+    let attribute = match (&source, &spec.attribute) {
+        (KeySource::Field(i), _) => fields[*i].attribute_name(),
+        (_, Some(lit)) => lit.value(),
+        (_, None) => default_attribute.to_owned(),
+    };
+    if attribute.is_empty() {
+        cx.error_spanned_by(&spec.lit, "key attribute names cannot be empty");
+        return None;
+    }
+    if let KeySource::Template(_) = source
+        && let Some(field) = fields
+            .iter()
+            .find(|f| f.is_stored() && f.attribute_name() == attribute)
+    {
+        cx.error_spanned_by(
+            spec.attribute.as_ref().map_or_else(|| quote::ToTokens::to_token_stream(&spec.lit), quote::ToTokens::to_token_stream),
+            format!(
+                "the rendered key attribute `{attribute}` would overwrite field `{}`; name the key attribute with `pk_attribute`/`sk_attribute`",
+                field.ident
+            ),
+        );
+        return None;
+    }
+    Some(ResolvedKey { attribute, source })
+}
+
+/// A key declared by a field option (`#[dynamo(partition_key)]`).
+fn field_key(fields: &[Field], pick: impl Fn(&Field) -> bool) -> Vec<usize> {
+    fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| pick(f))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn check_item(cx: &Ctxt, container: &Container, fields: &[Field]) -> Option<ItemModel> {
+    check_fields(cx, fields);
+    let attrs = &container.attrs;
+    if let Some((_, lit)) = &attrs.skip_unknown {
+        cx.error_spanned_by(lit, "`unknown` applies to #[derive(Collection)] enums");
+    }
+    if attrs.table.is_none() {
+        cx.error_spanned_by(
+            container.ident,
+            "#[derive(Item)] needs the table name: add #[dynamo(table = \"...\")]",
+        );
+    }
+    let partition_fields = field_key(fields, |f| f.attrs.partition_key.is_some());
+    let sort_fields = field_key(fields, |f| f.attrs.sort_key.is_some());
+    for &i in partition_fields.iter().skip(1) {
+        cx.error_spanned_by(
+            fields[i].ident,
+            "a table has one partition key; another field is already #[dynamo(partition_key)]",
+        );
+    }
+    for &i in sort_fields.iter().skip(1) {
+        cx.error_spanned_by(
+            fields[i].ident,
+            "a table has at most one sort key; another field is already #[dynamo(sort_key)]",
+        );
+    }
+    for field in fields {
+        if let (Some(_), Some(sort)) = (&field.attrs.partition_key, &field.attrs.sort_key) {
+            cx.error_spanned_by(
+                sort,
+                "a field cannot be both the partition key and the sort key",
+            );
+        }
+        if let (Some(path), Some(_)) = (
+            field
+                .attrs
+                .partition_key
+                .as_ref()
+                .or(field.attrs.sort_key.as_ref()),
+            field.option_inner(),
+        ) {
+            cx.error_spanned_by(
+                path,
+                "a key field cannot be optional: every item stores its primary key",
+            );
+        }
+    }
+    let pk = match (&attrs.pk, partition_fields.first()) {
+        (Some(spec), Some(&i)) => {
+            cx.error_spanned_by(
+                &spec.lit,
+                format!("the partition key is declared twice: by this template and by #[dynamo(partition_key)] on `{}`", fields[i].ident),
+            );
+            None
+        }
+        (Some(spec), None) => resolve_key(cx, fields, spec, "pk", true),
+        (None, Some(&i)) => Some(ResolvedKey {
+            attribute: fields[i].attribute_name(),
+            source: KeySource::Field(i),
+        }),
+        (None, None) => {
+            cx.error_spanned_by(
+                container.ident,
+                "#[derive(Item)] needs a partition key: add #[dynamo(pk = \"...\")] or mark a field #[dynamo(partition_key)]",
+            );
+            None
+        }
+    };
+    let sk = match (&attrs.sk, sort_fields.first()) {
+        (Some(spec), Some(&i)) => {
+            cx.error_spanned_by(
+                &spec.lit,
+                format!("the sort key is declared twice: by this template and by #[dynamo(sort_key)] on `{}`", fields[i].ident),
+            );
+            None
+        }
+        (Some(spec), None) => resolve_key(cx, fields, spec, "sk", true),
+        (None, Some(&i)) => Some(ResolvedKey {
+            attribute: fields[i].attribute_name(),
+            source: KeySource::Field(i),
+        }),
+        (None, None) => None,
+    };
+    let same_field =
+        !partition_fields.is_empty() && partition_fields.first() == sort_fields.first();
+    if let (Some(pk), Some(sk), false) = (&pk, &sk, same_field)
+        && pk.attribute == sk.attribute
+    {
+        cx.error_spanned_by(
+            attrs.sk.as_ref().map_or_else(
+                || quote::ToTokens::to_token_stream(container.ident),
+                |s| quote::ToTokens::to_token_stream(&s.lit),
+            ),
+            format!(
+                "the partition key and the sort key are both attribute `{}`",
+                pk.attribute
+            ),
+        );
+    }
+    let indexes = check_indexes(cx, container, fields, sk.is_some());
+    let lifecycle =
+        |pick: for<'f> fn(&'f Field<'_>) -> &'f Option<syn::Path>, what: &str| -> Option<usize> {
+            let found = field_key(fields, |f| pick(f).is_some());
+            for &i in found.iter().skip(1) {
+                cx.error_spanned_by(
+                    pick(&fields[i]),
+                    format!("two fields are #[dynamo({what})]; an item has at most one"),
+                );
+            }
+            for &i in &found {
+                let f = &fields[i];
+                let is_key = pk.as_ref().is_some_and(|k| k.fields().contains(&i))
+                    || sk.as_ref().is_some_and(|k| k.fields().contains(&i));
+                if is_key {
+                    cx.error_spanned_by(
+                        pick(f),
+                        format!("a key field cannot be #[dynamo({what})]: keys never change"),
+                    );
+                }
+                if f.attrs.skip.is_some() {
+                    cx.error_spanned_by(
+                        pick(f),
+                        format!("a #[dynamo({what})] field must be stored; remove `skip`"),
+                    );
+                }
+            }
+            found.first().copied()
+        };
+    let version = lifecycle(|f| &f.attrs.version, "version");
+    let ttl = lifecycle(|f| &f.attrs.ttl, "ttl");
+    let created_at = lifecycle(|f| &f.attrs.created_at, "created_at");
+    let updated_at = lifecycle(|f| &f.attrs.updated_at, "updated_at");
+    let templated = attrs.pk.is_some() || attrs.sk.is_some();
+    let entity = (templated || attrs.entity.is_some()).then(|| {
+        (
+            attrs
+                .entity_attribute
+                .as_ref()
+                .map_or_else(|| ENTITY_ATTRIBUTE.to_owned(), syn::LitStr::value),
+            attrs
+                .entity
+                .as_ref()
+                .map_or_else(|| container.ident.to_string(), syn::LitStr::value),
+        )
+    });
+    if let Some((attribute, _)) = &entity
+        && let Some(field) = fields
+            .iter()
+            .find(|f| f.is_stored() && f.attribute_name() == *attribute)
+    {
+        cx.error_spanned_by(
+            field.ident,
+            format!("field `{}` is stored as `{attribute}`, the entity-type attribute; rename one with `entity_attribute = \"...\"`", field.ident),
+        );
+    }
+    if let Some(lit) = &attrs.entity_attribute
+        && entity.is_none()
+    {
+        cx.error_spanned_by(
+            lit,
+            "`entity_attribute` without `entity` or key templates: nothing writes it",
+        );
+    }
+    Some(ItemModel {
+        pk: pk?,
+        sk,
+        indexes,
+        entity,
+        version,
+        ttl,
+        created_at,
+        updated_at,
+    })
+}
+
+fn check_indexes(
+    cx: &Ctxt,
+    container: &Container,
+    fields: &[Field],
+    table_has_sk: bool,
+) -> Vec<ResolvedIndex> {
+    let mut out: Vec<ResolvedIndex> = Vec::new();
+    let (mut globals, mut locals) = (0, 0);
+    for decl in &container.attrs.indexes {
+        let Some(name_lit) = &decl.name else {
+            cx.error_spanned_by(
+                &decl.keyword,
+                "an index needs a name: `name = \"by_status\"`",
+            );
+            continue;
+        };
+        let name = name_lit.value();
+        let valid_name = (3..=255).contains(&name.len())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        if !valid_name {
+            cx.error_spanned_by(
+                name_lit,
+                "index names are 3 to 255 characters of a-z, A-Z, 0-9, `_`, `-` and `.`",
+            );
+            continue;
+        }
+        let Ok(method) = syn::parse_str::<syn::Ident>(&name) else {
+            cx.error_spanned_by(name_lit, format!("index `{name}` needs a name that is a Rust identifier, since it names the query method `{}::{name}(...)`", container.ident));
+            continue;
+        };
+        if ["key", "partition"].contains(&name.as_str()) {
+            cx.error_spanned_by(
+                name_lit,
+                format!(
+                    "an index cannot be called `{name}`: `{}::{name}` is already generated",
+                    container.ident
+                ),
+            );
+            continue;
+        }
+        if out.iter().any(|i| i.name == name) {
+            cx.error_spanned_by(name_lit, format!("two indexes are named `{name}`"));
+            continue;
+        }
+        let kind = decl.kind;
+        match kind {
+            IndexKind::Global => globals += 1,
+            IndexKind::Local => locals += 1,
+        }
+        if kind == IndexKind::Local && !table_has_sk {
+            cx.error_spanned_by(
+                &decl.keyword,
+                "a local secondary index needs a table with a sort key",
+            );
+            continue;
+        }
+        let pk = match (kind, &decl.pk) {
+            (IndexKind::Global, Some(spec)) => {
+                resolve_key(cx, fields, spec, &format!("{name}_pk"), false)
+            }
+            (IndexKind::Global, None) => {
+                cx.error_spanned_by(
+                    name_lit,
+                    format!(
+                        "global secondary index `{name}` needs a partition key: `pk = \"...\"`"
+                    ),
+                );
+                None
+            }
+            // A local index's partition key is the table's; filled in by expand.
+            (IndexKind::Local, _) => Some(ResolvedKey {
+                attribute: String::new(),
+                source: KeySource::Template(Vec::new()),
+            }),
+        };
+        let sk = match (&decl.sk, kind) {
+            (Some(spec), _) => resolve_key(cx, fields, spec, &format!("{name}_sk"), false),
+            (None, IndexKind::Local) => {
+                cx.error_spanned_by(
+                    name_lit,
+                    format!("local secondary index `{name}` needs a sort key: `sk = \"...\"`"),
+                );
+                None
+            }
+            (None, IndexKind::Global) => None,
+        };
+        if decl.sk.is_some() && sk.is_none() {
+            continue;
+        }
+        if let Some(pk) = pk {
+            out.push(ResolvedIndex {
+                kind,
+                name,
+                method,
+                pk,
+                sk,
+            });
+        }
+    }
+    if globals > 20 {
+        cx.error_spanned_by(
+            container.ident,
+            "a table has at most 20 global secondary indexes",
+        );
+    }
+    if locals > 5 {
+        cx.error_spanned_by(
+            container.ident,
+            "a table has at most 5 local secondary indexes",
+        );
+    }
+    out
 }
 
 /// Checks field options that apply to items and attribute structs alike.
@@ -81,55 +625,6 @@ fn check_fields(cx: &Ctxt, fields: &[crate::parse::Field]) {
                 );
             }
             names.push(name);
-        }
-    }
-}
-
-fn check_item(cx: &Ctxt, container: &Container, fields: &[crate::parse::Field]) {
-    check_fields(cx, fields);
-    if container.attrs.table.is_none() {
-        cx.error_spanned_by(
-            container.ident,
-            "#[derive(Item)] needs the table name: add #[dynamo(table = \"...\")]",
-        );
-    }
-    let partition_keys: Vec<_> = fields
-        .iter()
-        .filter(|f| f.attrs.partition_key.is_some())
-        .collect();
-    let sort_keys: Vec<_> = fields
-        .iter()
-        .filter(|f| f.attrs.sort_key.is_some())
-        .collect();
-    match partition_keys.as_slice() {
-        [] => cx.error_spanned_by(
-            container.ident,
-            "#[derive(Item)] needs a partition key: mark one field with #[dynamo(partition_key)]",
-        ),
-        [_] => {}
-        [_, rest @ ..] => {
-            for field in rest {
-                cx.error_spanned_by(
-                    field.ident,
-                    "a table has one partition key; another field is already #[dynamo(partition_key)]",
-                );
-            }
-        }
-    }
-    if let [_, rest @ ..] = sort_keys.as_slice() {
-        for field in rest {
-            cx.error_spanned_by(
-                field.ident,
-                "a table has at most one sort key; another field is already #[dynamo(sort_key)]",
-            );
-        }
-    }
-    for field in fields {
-        if let (Some(_), Some(sort)) = (&field.attrs.partition_key, &field.attrs.sort_key) {
-            cx.error_spanned_by(
-                sort,
-                "a field cannot be both the partition key and the sort key",
-            );
         }
     }
 }

@@ -1,0 +1,9 @@
+#[derive(dynamo::Item)]
+#[dynamo(table = "users", pk = "USER#{id}")]
+#[dynamo(lsi(name = "by_age", sk = "{age}"))]
+struct User {
+    id: String,
+    age: u32,
+}
+
+fn main() {}

@@ -1,0 +1,296 @@
+//! Single-table design with the typed API: several entity types share one
+//! table through key templates, an entity-type attribute and indexes.
+
+use dynamo::{Attribute, AttributeValue, Item};
+
+#[derive(Attribute, Debug, Clone, Copy, PartialEq)]
+#[dynamo(rename_all = "SCREAMING_SNAKE_CASE")]
+enum OrderStatus {
+    Placed,
+    Shipped,
+    Delivered,
+}
+
+#[derive(Item, Debug, Clone, PartialEq)]
+#[dynamo(table = "shop", pk = "CUSTOMER#{customer_id}", sk = "PROFILE")]
+#[dynamo(gsi(name = "by_email", pk = "EMAIL#{email}"))]
+struct Customer {
+    customer_id: String,
+    email: String,
+    display_name: String,
+}
+
+#[derive(Item, Debug, Clone, PartialEq)]
+#[dynamo(
+    table = "shop",
+    pk = "CUSTOMER#{customer_id}",
+    sk = "ORDER#{placed_at:12}#{order_id}"
+)]
+#[dynamo(gsi(name = "by_status", pk = "STATUS#{status}", sk = "{placed_at}"))]
+#[dynamo(gsi(name = "by_coupon", pk = "{coupon}"))]
+struct Order {
+    customer_id: String,
+    order_id: String,
+    placed_at: u64,
+    status: OrderStatus,
+    total_cents: u64,
+    coupon: Option<String>,
+}
+
+fn order(customer: &str, id: &str, placed_at: u64, status: OrderStatus) -> Order {
+    Order {
+        customer_id: customer.into(),
+        order_id: id.into(),
+        placed_at,
+        status,
+        total_cents: placed_at * 10,
+        coupon: None,
+    }
+}
+
+async fn shop() -> dynamo::Client {
+    let db = dynamo::connect("local://memory").await.unwrap();
+    db.create_table::<Order>().await.unwrap();
+    db
+}
+
+#[test]
+fn templates_render_keys_and_the_entity_type_into_the_item() {
+    let o = order("c1", "o9", 42, OrderStatus::Placed);
+    let item = o.to_item().unwrap();
+    let s = |v: &str| AttributeValue::S(v.to_owned());
+    assert_eq!(item["pk"], s("CUSTOMER#c1"));
+    assert_eq!(item["sk"], s("ORDER#000000000042#o9"));
+    assert_eq!(item["by_status_pk"], s("STATUS#PLACED"));
+    assert_eq!(item["_entity"], s("Order"));
+    // A sole-field index key is the field's own attribute; a None leaves
+    // the item out of that (sparse) index.
+    assert!(!item.contains_key("by_status_sk"));
+    assert!(!item.contains_key("coupon"));
+    assert_eq!(Order::from_item(item).unwrap(), o);
+    assert_eq!(
+        Order::key("c1", 42u64, "o9").attributes(),
+        o.primary_key().attributes()
+    );
+}
+
+#[test]
+fn an_item_of_another_entity_type_is_not_read_as_this_one() {
+    let customer = Customer {
+        customer_id: "c1".into(),
+        email: "a@example.com".into(),
+        display_name: "Ada".into(),
+    };
+    let err = Order::from_item(customer.to_item().unwrap()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "attribute `_entity`: the item is a `Customer`, not a `Order`"
+    );
+}
+
+#[tokio::test]
+async fn create_table_declares_the_indexes_of_the_type() {
+    let db = dynamo::connect("local://memory").await.unwrap();
+    let table = db.create_table::<Order>().await.unwrap();
+    let mut names: Vec<_> = table
+        .global_secondary_indexes
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| i.index_name)
+        .collect();
+    names.sort();
+    assert_eq!(names, ["by_coupon", "by_status"]);
+}
+
+#[tokio::test]
+async fn a_partition_query_returns_only_the_entity_it_is_for() {
+    let db = shop().await;
+    let customer = Customer {
+        customer_id: "c1".into(),
+        email: "a@example.com".into(),
+        display_name: "Ada".into(),
+    };
+    db.put(&customer).await.unwrap();
+    for (id, at) in [("o1", 5), ("o2", 100), ("o3", 20)] {
+        db.put(&order("c1", id, at, OrderStatus::Placed))
+            .await
+            .unwrap();
+    }
+    db.put(&order("c2", "o4", 7, OrderStatus::Placed))
+        .await
+        .unwrap();
+
+    let orders = db.query(Order::partition("c1")).await.unwrap();
+    let ids: Vec<_> = orders.iter().map(|o| o.order_id.as_str()).collect();
+    // Zero padding makes string order numeric: 5 < 20 < 100.
+    assert_eq!(ids, ["o1", "o3", "o2"]);
+
+    let profile = db.query(Customer::partition("c1")).await.unwrap();
+    assert_eq!(profile, std::slice::from_ref(&customer));
+    assert_eq!(
+        db.get(Customer::key("c1")).await.unwrap(),
+        Some(customer.clone())
+    );
+}
+
+#[tokio::test]
+async fn sort_key_conditions_on_a_template_compare_its_first_field() {
+    let db = shop().await;
+    db.put(&Customer {
+        customer_id: "c1".into(),
+        email: "a@example.com".into(),
+        display_name: "Ada".into(),
+    })
+    .await
+    .unwrap();
+    for (id, at) in [("o1", 5), ("o2", 100), ("o3", 20), ("o4", 20)] {
+        db.put(&order("c1", id, at, OrderStatus::Placed))
+            .await
+            .unwrap();
+    }
+    let ids =
+        |orders: Vec<Order>| -> Vec<String> { orders.into_iter().map(|o| o.order_id).collect() };
+    let q = || Order::partition("c1");
+    assert_eq!(ids(db.query(q().sk_eq(20u64)).await.unwrap()), ["o3", "o4"]);
+    assert_eq!(ids(db.query(q().sk_gt(20u64)).await.unwrap()), ["o2"]);
+    assert_eq!(
+        ids(db.query(q().sk_ge(20u64)).await.unwrap()),
+        ["o3", "o4", "o2"]
+    );
+    assert_eq!(ids(db.query(q().sk_lt(20u64)).await.unwrap()), ["o1"]);
+    assert_eq!(
+        ids(db.query(q().sk_le(20u64)).await.unwrap()),
+        ["o1", "o3", "o4"]
+    );
+    assert_eq!(
+        ids(db.query(q().sk_between(6u64, 100u64)).await.unwrap()),
+        ["o3", "o4", "o2"]
+    );
+    assert_eq!(
+        ids(db.query(q().sk_lt(20u64)).reverse().await.unwrap()),
+        ["o1"]
+    );
+}
+
+#[tokio::test]
+async fn an_index_query_method_reads_the_declared_index() {
+    let db = shop().await;
+    db.put(&order("c1", "o1", 5, OrderStatus::Shipped))
+        .await
+        .unwrap();
+    db.put(&order("c2", "o2", 50, OrderStatus::Shipped))
+        .await
+        .unwrap();
+    db.put(&order("c3", "o3", 500, OrderStatus::Shipped))
+        .await
+        .unwrap();
+    db.put(&order("c1", "o4", 7, OrderStatus::Delivered))
+        .await
+        .unwrap();
+    let mut with_coupon = order("c9", "o9", 9, OrderStatus::Placed);
+    with_coupon.coupon = Some("WELCOME".into());
+    db.put(&with_coupon).await.unwrap();
+
+    let shipped = db
+        .query(Order::by_status(OrderStatus::Shipped).sk_gt(5u64))
+        .await
+        .unwrap();
+    let ids: Vec<_> = shipped.iter().map(|o| o.order_id.as_str()).collect();
+    assert_eq!(ids, ["o2", "o3"]);
+
+    let newest = db
+        .query(Order::by_status(OrderStatus::Shipped))
+        .reverse()
+        .limit(1)
+        .await
+        .unwrap();
+    assert_eq!(newest[0].order_id, "o3");
+
+    let coupons = db.query(Order::by_coupon("WELCOME")).await.unwrap();
+    assert_eq!(coupons, [with_coupon]);
+}
+
+#[derive(Item, Debug, Clone, PartialEq)]
+#[dynamo(table = "shop", pk = "CUSTOMER#{customer_id}", sk = "ADDRESS#{label}")]
+struct Address {
+    customer_id: String,
+    label: String,
+    city: String,
+}
+
+#[derive(dynamo::Collection, Debug, PartialEq)]
+enum CustomerCollection {
+    Customer(Customer),
+    Order(Order),
+    Address(Address),
+}
+
+#[derive(dynamo::Collection, Debug, PartialEq)]
+#[dynamo(unknown = "skip")]
+enum CustomerAndOrders {
+    Customer(Customer),
+    Order(Order),
+}
+
+#[derive(dynamo::Collection, Debug, PartialEq)]
+enum OrdersOnly {
+    Order(Order),
+}
+
+#[tokio::test]
+async fn a_collection_query_reads_every_entity_of_a_partition() {
+    let db = shop().await;
+    let ada = Customer {
+        customer_id: "c1".into(),
+        email: "a@example.com".into(),
+        display_name: "Ada".into(),
+    };
+    let home = Address {
+        customer_id: "c1".into(),
+        label: "home".into(),
+        city: "London".into(),
+    };
+    let o1 = order("c1", "o1", 5, OrderStatus::Placed);
+    db.put(&ada).await.unwrap();
+    db.put(&home).await.unwrap();
+    db.put(&o1).await.unwrap();
+    db.put(&order("c2", "o2", 6, OrderStatus::Placed))
+        .await
+        .unwrap();
+
+    // Sort-key order: ADDRESS# < ORDER# < PROFILE.
+    let everything = db
+        .collection::<CustomerCollection, _, _>(Customer::partition("c1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        everything,
+        [
+            CustomerCollection::Address(home),
+            CustomerCollection::Order(o1.clone()),
+            CustomerCollection::Customer(ada.clone()),
+        ]
+    );
+
+    let skipped = db
+        .collection::<CustomerAndOrders, _, _>(Order::partition("c1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        skipped,
+        [
+            CustomerAndOrders::Order(o1),
+            CustomerAndOrders::Customer(ada)
+        ]
+    );
+
+    let err = db
+        .collection::<OrdersOnly, _, _>(Order::partition("c1"))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the item is of none of the entity types of `OrdersOnly` (Order)"),
+        "{err}"
+    );
+}
