@@ -20,6 +20,10 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 
+mod write;
+
+pub use write::{Delete, Put, Update};
+
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// A connection to DynamoDB or to the local engine. Cheap to clone.
@@ -113,9 +117,19 @@ impl Client {
         Ok(self.backend.delete_table(input).await?.table_description)
     }
 
-    /// Writes `item`, replacing any item with the same key.
+    /// Writes `item`, replacing any item with the same key. Maintains the
+    /// type's lifecycle attributes: a `#[dynamo(version)]` field makes the
+    /// write conditional on the stored version (0 for a new item) and
+    /// stores the next one; `updated_at` is set to now, `created_at` to now
+    /// when unset.
     pub fn put<'a, T: Item>(&'a self, item: &'a T) -> Put<'a, T> {
-        Put { client: self, item }
+        Put::new(self, item)
+    }
+
+    /// Changes some attributes of the item with `key` (creating it when it
+    /// does not exist, unless [`Update::if_exists`]).
+    pub fn update<T: Item>(&self, key: Key<T>) -> Update<'_, T> {
+        Update::new(self, key)
     }
 
     /// Reads the item with `key`; `None` when there is none.
@@ -129,7 +143,7 @@ impl Client {
 
     /// Deletes the item with `key`, if there is one.
     pub fn delete<T: Item>(&self, key: Key<T>) -> Delete<'_, T> {
-        Delete { client: self, key }
+        Delete::new(self, key)
     }
 
     /// Reads the items of one partition, in sort-key order.
@@ -171,27 +185,6 @@ impl Client {
     }
 }
 
-/// A pending `put`; await it.
-#[must_use = "a put does nothing until it is awaited"]
-pub struct Put<'a, T> {
-    client: &'a Client,
-    item: &'a T,
-}
-
-impl<'a, T: Item + Sync> IntoFuture for Put<'a, T> {
-    type Output = Result<()>;
-    type IntoFuture = BoxFuture<'a, Result<()>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let item = self.item.to_item()?;
-            let input = PutItemInput::new(T::SCHEMA.table_name, item);
-            self.client.backend.put_item(input).await?;
-            Ok(())
-        })
-    }
-}
-
 /// A pending `get`; await it.
 #[must_use = "a get does nothing until it is awaited"]
 pub struct Get<'a, T> {
@@ -222,26 +215,6 @@ impl<'a, T: Item + Send + 'a> IntoFuture for Get<'a, T> {
                 .map(T::from_item)
                 .transpose()
                 .map_err(Error::from)
-        })
-    }
-}
-
-/// A pending `delete`; await it.
-#[must_use = "a delete does nothing until it is awaited"]
-pub struct Delete<'a, T> {
-    client: &'a Client,
-    key: Key<T>,
-}
-
-impl<'a, T: Item + Send + 'a> IntoFuture for Delete<'a, T> {
-    type Output = Result<()>;
-    type IntoFuture = BoxFuture<'a, Result<()>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let input = DeleteItemInput::new(T::SCHEMA.table_name, self.key.into_attributes());
-            self.client.backend.delete_item(input).await?;
-            Ok(())
         })
     }
 }

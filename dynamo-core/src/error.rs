@@ -4,7 +4,7 @@
 //! sends.
 
 use crate::item::AttributeError;
-use crate::value::AttributeMap;
+use crate::value::{AttributeMap, Number};
 
 /// A failed DynamoDB operation.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -35,6 +35,16 @@ pub enum Error {
         /// Why each action was or was not cancelled.
         reasons: Vec<CancellationReason>,
     },
+    /// A write of an item with a `#[dynamo(version)]` field found another
+    /// version stored than the one it was based on: someone else wrote the
+    /// item since it was read. Read it again and retry.
+    #[error("version conflict: expected version {expected}, found {}", found.map_or_else(|| "no item".to_owned(), |v| v.to_string()))]
+    VersionConflict {
+        /// The version the write was based on (0 for a new item).
+        expected: Number,
+        /// The version stored, `None` when there is no item.
+        found: Option<Number>,
+    },
     /// `InternalServerError`.
     #[error("InternalServerError: {0}")]
     InternalServerError(String),
@@ -63,6 +73,7 @@ impl Error {
             Self::ResourceInUse(_) => "ResourceInUseException",
             Self::ConditionalCheckFailed { .. } => "ConditionalCheckFailedException",
             Self::TransactionCanceled { .. } => "TransactionCanceledException",
+            Self::VersionConflict { .. } => "ConditionalCheckFailedException",
             Self::InternalServerError(_) => "InternalServerError",
             Self::Service { error_type, .. } => error_type,
             Self::Transport(_) => "TransportError",
@@ -82,6 +93,7 @@ impl Error {
             | Self::Service { message, .. }
             | Self::TransactionCanceled { message, .. } => message.clone(),
             Self::Attribute(e) => e.to_string(),
+            Self::VersionConflict { .. } => self.to_string(),
         }
     }
 

@@ -618,6 +618,45 @@ pub fn take_field_or_default<T: Attribute + Default>(
     }
 }
 
+/// Writes the converted value of struct field `name` into `item`, unless
+/// it is left out (used by derived code).
+#[doc(hidden)]
+pub fn put_field_value(
+    item: &mut AttributeMap,
+    name: &str,
+    value: Result<Option<AttributeValue>, AttributeError>,
+) -> Result<(), AttributeError> {
+    if let Some(v) = value.map_err(|e| e.in_attribute(name))? {
+        item.insert(name.to_owned(), v);
+    }
+    Ok(())
+}
+
+/// Reads struct field `name` with a field codec (`with = module`; used by
+/// derived code).
+#[doc(hidden)]
+pub fn take_field_with<T>(
+    item: &mut AttributeMap,
+    name: &str,
+    read: impl FnOnce(Option<AttributeValue>) -> Result<T, AttributeError>,
+) -> Result<T, AttributeError> {
+    read(item.remove(name)).map_err(|e| e.in_attribute(name))
+}
+
+/// Reads struct field `name` with a field codec, or the type's default when
+/// the attribute is absent (used by derived code).
+#[doc(hidden)]
+pub fn take_field_with_or_default<T: Default>(
+    item: &mut AttributeMap,
+    name: &str,
+    read: impl FnOnce(Option<AttributeValue>) -> Result<T, AttributeError>,
+) -> Result<T, AttributeError> {
+    match item.remove(name) {
+        None => Ok(T::default()),
+        v => read(v).map_err(|e| e.in_attribute(name)),
+    }
+}
+
 /// Writes struct field `name` into `item` unless the field is left out
 /// (used by derived code).
 #[doc(hidden)]
@@ -789,7 +828,38 @@ pub trait Item: Sized {
 
     /// The primary key of this item.
     fn primary_key(&self) -> Key<Self>;
+
+    /// The values the `#[dynamo(created_at)]` and `#[dynamo(updated_at)]`
+    /// attributes take at `now` (implemented by the derive for types that
+    /// have them).
+    fn timestamps(now: std::time::SystemTime) -> Result<Timestamps, AttributeError> {
+        let _ = now;
+        Ok(Timestamps::default())
+    }
 }
+
+/// The attribute values of an item type's timestamps at one instant.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Timestamps {
+    /// `#[dynamo(created_at)]`.
+    pub created_at: Option<AttributeValue>,
+    /// `#[dynamo(updated_at)]`.
+    pub updated_at: Option<AttributeValue>,
+}
+
+/// A type a `#[dynamo(version)]` field can have: an integer.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an optimistic-locking version",
+    label = "`#[dynamo(version)]` needs an integer field",
+    note = "use `u64`"
+)]
+pub trait VersionAttribute: Attribute {}
+
+impl VersionAttribute for u32 {}
+impl VersionAttribute for u64 {}
+impl VersionAttribute for i32 {}
+impl VersionAttribute for i64 {}
+impl VersionAttribute for usize {}
 
 /// An enum of item types that share a partition, read by one query
 /// (`db.collection::<C>(...)`); implemented by `#[derive(Collection)]`,

@@ -12,18 +12,27 @@ pub mod item;
 pub mod key_template;
 pub mod ops;
 pub mod schema;
+pub mod serde_codec;
+pub mod time;
+pub mod typed_path;
 pub mod value;
 
 pub use backend::Backend;
-pub use client::{Client, Cursor, CursorError, KeyQuery, Page};
+pub use client::{Client, Cursor, CursorError, Delete, Get, KeyQuery, Page, Put, Query, Update};
 pub use error::{CancellationReason, Error, Result};
 pub use item::{
     Attribute, AttributeError, Collection, CollectionMember, EntitySchema, IndexKind, IndexSchema,
     Item, Key, KeyArg, KeyAttribute, KeyAttributeSchema, Lifecycle, SetElement, TableSchema,
+    Timestamps, VersionAttribute,
 };
 pub use key_template::{
     BeginsWithKey, KeyPart, KeyTemplate, NoSortKey, PaddedKeyPart, SortKeyShape, SortKeyType,
     TemplateSegment,
+};
+pub use time::{EpochSeconds, Timestamp, epoch_seconds};
+pub use typed_path::{
+    Addable, Cond, Contains, Numeric, Optional, Ordered, Path, Removable, Required, SetAttribute,
+    Size, ValueArg,
 };
 pub use value::{
     AttributeMap, AttributeType, AttributeValue, KeyValue, Number, NumberError, WireError,
@@ -34,7 +43,8 @@ pub use value::{
 #[doc(hidden)]
 pub mod __private {
     pub use crate::item::{
-        check_entity, collection_variant, put_field, same_str, take_field, take_field_or_default,
+        check_entity, collection_variant, put_field, put_field_value, same_str, take_field,
+        take_field_or_default, take_field_with, take_field_with_or_default,
     };
     pub use crate::schema::ScalarAttributeType;
 }

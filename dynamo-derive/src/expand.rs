@@ -24,16 +24,30 @@ pub(crate) fn expand(container: &Container, model: Option<&ItemModel>) -> TokenS
 fn field_bounds(fields: &[Field]) -> Vec<TokenStream> {
     fields
         .iter()
-        .map(|f| {
+        .filter_map(|f| {
             let ty = f.ty;
             let bound = if !f.is_stored() {
                 quote_spanned! {f.ty_span()=> ::core::default::Default }
+            } else if f.codec().is_some() {
+                // The codec's own bounds apply.
+                return None;
             } else {
                 quote_spanned! {f.ty_span()=> ::dynamo::Attribute }
             };
-            quote! { #ty: #bound }
+            Some(quote! { #ty: #bound })
         })
         .collect()
+}
+
+/// An expression of type `Result<Option<AttributeValue>, AttributeError>`:
+/// the attribute of `value` (a reference to a value of the field's type),
+/// or `None` to leave it out.
+fn field_to_attribute(f: &Field, value: TokenStream) -> TokenStream {
+    let ty = f.ty;
+    match f.codec() {
+        Some(codec) => quote_spanned! {f.ty_span()=> #codec::to_field::<#ty>(#value) },
+        None => quote_spanned! {f.ty_span()=> <#ty as ::dynamo::Attribute>::to_field(#value) },
+    }
 }
 
 /// Statements writing every field into `item`.
@@ -42,9 +56,10 @@ fn put_fields(fields: &[Field]) -> Vec<TokenStream> {
         .iter()
         .filter(|f| f.is_stored())
         .map(|f| {
-            let (ident, ty, name) = (f.ident, f.ty, f.attribute_name());
-            quote_spanned! {f.ty_span()=>
-                ::dynamo::__private::put_field::<#ty>(&mut item, #name, &self.#ident)?;
+            let (ident, name) = (f.ident, f.attribute_name());
+            let value = field_to_attribute(f, quote!(&self.#ident));
+            quote! {
+                ::dynamo::__private::put_field_value(&mut item, #name, #value)?;
             }
         })
         .collect()
@@ -56,19 +71,92 @@ fn take_fields(fields: &[Field]) -> Vec<TokenStream> {
         .iter()
         .map(|f| {
             let (ident, ty, name) = (f.ident, f.ty, f.attribute_name());
-            if !f.is_stored() {
-                quote_spanned! {f.ty_span()=> #ident: ::core::default::Default::default() }
-            } else if f.attrs.default.is_some() {
-                quote_spanned! {f.ty_span()=>
+            let default = f.attrs.default.is_some();
+            match (f.is_stored(), f.codec()) {
+                (false, _) => quote_spanned! {f.ty_span()=> #ident: ::core::default::Default::default() },
+                (true, Some(codec)) if default => quote_spanned! {f.ty_span()=>
+                    #ident: ::dynamo::__private::take_field_with_or_default::<#ty>(&mut item, #name, #codec::from_field::<#ty>)?
+                },
+                (true, Some(codec)) => quote_spanned! {f.ty_span()=>
+                    #ident: ::dynamo::__private::take_field_with::<#ty>(&mut item, #name, #codec::from_field::<#ty>)?
+                },
+                (true, None) if default => quote_spanned! {f.ty_span()=>
                     #ident: ::dynamo::__private::take_field_or_default::<#ty>(&mut item, #name)?
-                }
-            } else {
-                quote_spanned! {f.ty_span()=>
+                },
+                (true, None) => quote_spanned! {f.ty_span()=>
                     #ident: ::dynamo::__private::take_field::<#ty>(&mut item, #name)?
-                }
+                },
             }
         })
         .collect()
+}
+
+/// One typed path constant per stored field (`Order::STATUS`). A field
+/// with a codec has none: its stored form is not its `Attribute` form, so
+/// typed operands would not compare with it.
+fn path_consts(fields: &[Field]) -> Vec<TokenStream> {
+    fields
+        .iter()
+        .filter(|f| f.is_stored() && f.codec().is_none())
+        .map(|f| {
+            let rust_name = f.ident.to_string();
+            let rust_name = rust_name.strip_prefix("r#").unwrap_or(&rust_name);
+            let const_name = quote::format_ident!(
+                "{}",
+                crate::parse::RenameRule::ScreamingSnakeCase.apply(rust_name),
+                span = f.ident.span()
+            );
+            let name = f.attribute_name();
+            let ty = f.value_ty();
+            let presence = if f.option_inner().is_some() {
+                quote!(::dynamo::Optional)
+            } else {
+                quote!(::dynamo::Required)
+            };
+            let doc = format!("The typed path of attribute `{name}` (field `{rust_name}`).");
+            quote! {
+                #[doc = #doc]
+                pub const #const_name: ::dynamo::Path<Self, #ty, #presence> = ::dynamo::Path::new(#name);
+            }
+        })
+        .collect()
+}
+
+/// Bounds and the `timestamps` method of the lifecycle fields.
+fn lifecycle(fields: &[Field], model: &ItemModel) -> (Vec<TokenStream>, TokenStream) {
+    let mut bounds = Vec::new();
+    if let Some(i) = model.version {
+        let f = &fields[i];
+        let ty = f.ty;
+        bounds.push(quote_spanned! {f.ty_span()=> #ty: ::dynamo::VersionAttribute });
+    }
+    let mut stamps = Vec::new();
+    for (index, slot) in [
+        (model.created_at, quote!(created_at)),
+        (model.updated_at, quote!(updated_at)),
+    ] {
+        match index {
+            Some(i) => {
+                let f = &fields[i];
+                let ty = f.ty;
+                bounds.push(quote_spanned! {f.ty_span()=> #ty: ::dynamo::Timestamp });
+                let value =
+                    field_to_attribute(f, quote!(&<#ty as ::dynamo::Timestamp>::from_time(now)));
+                stamps.push(quote! { #slot: #value? });
+            }
+            None => stamps.push(quote! { #slot: ::core::option::Option::None }),
+        }
+    }
+    let method = if model.created_at.is_none() && model.updated_at.is_none() {
+        TokenStream::new()
+    } else {
+        quote! {
+            fn timestamps(now: ::std::time::SystemTime) -> ::core::result::Result<::dynamo::Timestamps, ::dynamo::AttributeError> {
+                ::core::result::Result::Ok(::dynamo::Timestamps { #(#stamps,)* })
+            }
+        }
+    };
+    (bounds, method)
 }
 
 /// `&self.field` for the field at `index`.
@@ -295,6 +383,9 @@ fn expand_item(container: &Container, fields: &[Field], model: &ItemModel) -> To
     let takes = take_fields(fields);
     let mut bounds = field_bounds(fields);
     bounds.extend(key_bounds(fields, model));
+    let (lifecycle_bounds, timestamps) = lifecycle(fields, model);
+    bounds.extend(lifecycle_bounds);
+    let paths = path_consts(fields);
     let (pk, sk) = (&model.pk, model.sk.as_ref());
     let pk_schema = key_schema(fields, pk);
     let sk_schema = option_schema(fields, sk);
@@ -434,10 +525,14 @@ fn expand_item(container: &Container, fields: &[Field], model: &ItemModel) -> To
             fn primary_key(&self) -> ::dynamo::Key<Self> {
                 ::dynamo::Key::new(#pk_self, #sk_self)
             }
+
+            #timestamps
         }
 
         #[automatically_derived]
         impl #ident where #(#bounds,)* {
+            #(#paths)*
+
             /// The primary key of the item with these key values.
             pub fn key(#(#key_params_),*) -> ::dynamo::Key<Self> {
                 #(#key_lets)*
@@ -461,7 +556,13 @@ fn expand_map_attribute(container: &Container, fields: &[Field]) -> TokenStream 
     let puts = put_fields(fields);
     let takes = take_fields(fields);
     let bounds = field_bounds(fields);
+    let paths = path_consts(fields);
     quote! {
+        #[automatically_derived]
+        impl #ident where #(#bounds,)* {
+            #(#paths)*
+        }
+
         #[automatically_derived]
         impl ::dynamo::Attribute for #ident where #(#bounds,)* {
             fn to_attribute(&self) -> ::core::result::Result<::dynamo::AttributeValue, ::dynamo::AttributeError> {
@@ -530,6 +631,9 @@ fn expand_enum_attribute(container: &Container, variants: &[&syn::Variant]) -> T
                 ::dynamo::KeyValue::S(name)
             }
         }
+
+        #[automatically_derived]
+        impl ::dynamo::Ordered for #ident {}
 
         #[automatically_derived]
         impl ::dynamo::SortKeyType for #ident {

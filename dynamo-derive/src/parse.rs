@@ -189,7 +189,7 @@ impl RenameRule {
         ("UPPERCASE", RenameRule::Uppercase),
     ];
 
-    fn from_name(name: &str) -> Option<Self> {
+    pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, r)| *r)
     }
 
@@ -260,6 +260,11 @@ pub(crate) struct FieldAttrs {
     pub created_at: Option<syn::Path>,
     /// `updated_at`: set on every write.
     pub updated_at: Option<syn::Path>,
+    /// `with = module`: the field is converted by `module::to_field` and
+    /// `module::from_field`.
+    pub with: Option<syn::Path>,
+    /// `serde`: the field is converted through its serde implementations.
+    pub serde: Option<syn::Path>,
 }
 
 impl<'a> Container<'a> {
@@ -464,6 +469,11 @@ fn field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
                 out.rename = Some(lit);
                 return Ok(());
             }
+            if meta.path.is_ident("with") {
+                let path: syn::Path = meta.value()?.parse()?;
+                set_once(cx, &mut out.with, &meta.path, path);
+                return Ok(());
+            }
             let slot = if meta.path.is_ident("partition_key") {
                 &mut out.partition_key
             } else if meta.path.is_ident("sort_key") {
@@ -480,9 +490,11 @@ fn field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
                 &mut out.created_at
             } else if meta.path.is_ident("updated_at") {
                 &mut out.updated_at
+            } else if meta.path.is_ident("serde") {
+                &mut out.serde
             } else {
                 return Err(meta.error(format!(
-                    "unknown `dynamo` field option `{}`; expected `partition_key`, `sort_key`, `rename = \"...\"`, `skip`, `default`, `version`, `ttl`, `created_at` or `updated_at`",
+                    "unknown `dynamo` field option `{}`; expected `partition_key`, `sort_key`, `rename = \"...\"`, `skip`, `default`, `with = path`, `serde`, `version`, `ttl`, `created_at` or `updated_at`",
                     path_name(&meta.path)
                 )));
             };
@@ -521,6 +533,20 @@ impl<'a> Field<'a> {
         match self.rename_all {
             Some(rule) => rule.apply(&name),
             None => name,
+        }
+    }
+
+    /// The module converting the field, when it is not its `Attribute`
+    /// implementation: `with = module`, serde, or epoch seconds for `ttl`.
+    pub fn codec(&self) -> Option<proc_macro2::TokenStream> {
+        if let Some(path) = &self.attrs.with {
+            Some(quote::quote!(#path))
+        } else if self.attrs.serde.is_some() {
+            Some(quote::quote!(::dynamo::serde_codec))
+        } else if self.attrs.ttl.is_some() {
+            Some(quote::quote!(::dynamo::epoch_seconds))
+        } else {
+            None
         }
     }
 

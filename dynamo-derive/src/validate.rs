@@ -616,6 +616,22 @@ fn check_fields(cx: &Ctxt, fields: &[crate::parse::Field]) {
                 "a key field cannot have a default: every item stores its key",
             );
         }
+        if let (Some(with), Some(serde)) = (&field.attrs.with, &field.attrs.serde) {
+            let _ = with;
+            cx.error_spanned_by(serde, "`with` and `serde` both convert the field; keep one");
+        }
+        if let (Some(serde), Some(_)) = (&field.attrs.serde, &field.attrs.ttl) {
+            cx.error_spanned_by(
+                serde,
+                "a `ttl` field is stored as epoch seconds; it cannot also use `serde`",
+            );
+        }
+        if key && let Some(path) = field.attrs.with.as_ref().or(field.attrs.serde.as_ref()) {
+            cx.error_spanned_by(
+                path,
+                "a key field is stored as its key value; it cannot use `with` or `serde`",
+            );
+        }
         if field.attrs.skip.is_none() {
             let name = field.attribute_name();
             if names.contains(&name) {

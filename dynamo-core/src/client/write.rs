@@ -1,0 +1,446 @@
+//! Typed writes: `put`, `update` and `delete` builders, their conditions,
+//! and the lifecycle attributes the client maintains on every write
+//! (optimistic-locking version, `created_at`, `updated_at`).
+//!
+//! Invariant: a write of a type with a `#[dynamo(version)]` field always
+//! carries a condition on the stored version, so that two writers starting
+//! from the same version cannot both succeed; the loser gets
+//! [`Error::VersionConflict`].
+
+use super::{BoxFuture, Client};
+use crate::error::{Error, Result};
+use crate::expr::{Comparator, Condition, Operand, Path as ExprPath};
+use crate::item::{Attribute, AttributeError, Item, Key};
+use crate::ops::{
+    DeleteItemInput, PutItemInput, ReturnValue, ReturnValuesOnConditionCheckFailure,
+    UpdateItemInput,
+};
+use crate::typed_path::{Actions, Addable, Cond, Numeric, Path, Removable, SetAttribute, ValueArg};
+use crate::value::{AttributeMap, AttributeValue, Number};
+use std::future::IntoFuture;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// `a AND b` of optional conditions.
+fn and(a: Option<Condition>, b: Option<Condition>) -> Option<Condition> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.and(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn path_condition(name: &str, op: Comparator, value: AttributeValue) -> Condition {
+    Condition::Compare {
+        left: Operand::Path(ExprPath::attribute(name)),
+        op,
+        right: Operand::Value(value),
+    }
+}
+
+/// The item does not exist (its partition key is absent).
+fn not_exists<T: Item>() -> Condition {
+    Condition::AttributeNotExists(ExprPath::attribute(T::SCHEMA.partition_key.name))
+}
+
+/// The item exists.
+fn exists<T: Item>() -> Condition {
+    Condition::AttributeExists(ExprPath::attribute(T::SCHEMA.partition_key.name))
+}
+
+/// The version a write expects to find: `0` for a new item.
+fn stored_version(item: &AttributeMap, attribute: &str) -> Result<Number> {
+    match item.get(attribute) {
+        None => Ok(Number::default()),
+        Some(AttributeValue::N(n)) => Ok(*n),
+        Some(other) => Err(AttributeError::mismatch("N", other)
+            .in_attribute(attribute)
+            .into()),
+    }
+}
+
+/// Turns a failed condition into a version conflict when the stored
+/// version is not the expected one (the failure is then the version's, not
+/// the caller's own condition's).
+fn version_error(error: Error, attribute: &str, expected: Number) -> Error {
+    let Error::ConditionalCheckFailed { item, .. } = &error else {
+        return error;
+    };
+    let found = match item.as_ref().map(|i| i.get(attribute)) {
+        None | Some(None) => None,
+        Some(Some(AttributeValue::N(n))) => Some(*n),
+        Some(Some(_)) => return error,
+    };
+    let matches = match found {
+        Some(found) => found == expected,
+        // An absent item, or one without a version, is at version 0.
+        None => expected.is_zero() && item.is_none(),
+    };
+    if matches {
+        error
+    } else {
+        Error::VersionConflict { expected, found }
+    }
+}
+
+/// Sets `updated_at` to now, and `created_at` to now when it is absent or
+/// at the epoch (a struct built without a creation time).
+fn stamp<T: Item>(item: &mut AttributeMap) -> Result<()> {
+    let lifecycle = T::SCHEMA.lifecycle;
+    if lifecycle.created_at.is_none() && lifecycle.updated_at.is_none() {
+        return Ok(());
+    }
+    let now = T::timestamps(SystemTime::now())?;
+    if let (Some(name), Some(v)) = (lifecycle.updated_at, now.updated_at) {
+        item.insert(name.to_owned(), v);
+    }
+    if let (Some(name), Some(v)) = (lifecycle.created_at, now.created_at) {
+        let unset = T::timestamps(UNIX_EPOCH)?.created_at;
+        if item.get(name).is_none() || item.get(name) == unset.as_ref() {
+            item.insert(name.to_owned(), v);
+        }
+    }
+    Ok(())
+}
+
+/// A pending `put`; await it.
+#[must_use = "a put does nothing until it is awaited"]
+pub struct Put<'a, T> {
+    client: &'a Client,
+    item: &'a T,
+    condition: Option<Cond<T>>,
+    if_not_exists: bool,
+}
+
+impl<'a, T: Item> Put<'a, T> {
+    pub(super) fn new(client: &'a Client, item: &'a T) -> Self {
+        Self {
+            client,
+            item,
+            condition: None,
+            if_not_exists: false,
+        }
+    }
+
+    /// Write only if no item with this key exists; otherwise the put fails
+    /// with `ConditionalCheckFailed`.
+    pub fn if_not_exists(mut self) -> Self {
+        self.if_not_exists = true;
+        self
+    }
+
+    /// Write only if `condition` holds for the stored item (all conditions
+    /// given must hold).
+    pub fn when(mut self, condition: Cond<T>) -> Self {
+        self.condition = Some(match self.condition.take() {
+            Some(c) => c.and(condition),
+            None => condition,
+        });
+        self
+    }
+}
+
+impl<'a, T: Item + Sync> IntoFuture for Put<'a, T> {
+    type Output = Result<()>;
+    type IntoFuture = BoxFuture<'a, Result<()>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let mut item = self.item.to_item()?;
+            stamp::<T>(&mut item)?;
+            let mut condition = match self.condition {
+                Some(c) => Some(c.into_condition()?),
+                None => None,
+            };
+            if self.if_not_exists {
+                condition = and(condition, Some(not_exists::<T>()));
+            }
+            let mut version = None;
+            if let Some(name) = T::SCHEMA.lifecycle.version {
+                let current = stored_version(&item, name)?;
+                let check = if current.is_zero() {
+                    not_exists::<T>()
+                } else {
+                    path_condition(name, Comparator::Eq, AttributeValue::N(current))
+                };
+                condition = and(condition, Some(check));
+                let next = current
+                    .checked_add(Number::from(1u8))
+                    .map_err(|e| AttributeError::invalid(e.to_string()).in_attribute(name))?;
+                item.insert(name.to_owned(), AttributeValue::N(next));
+                version = Some((name, current));
+            }
+            let mut input = PutItemInput::new(T::SCHEMA.table_name, item);
+            input.condition = condition;
+            if version.is_some() {
+                input.return_values_on_condition_check_failure =
+                    Some(ReturnValuesOnConditionCheckFailure::AllOld);
+            }
+            match self.client.backend.put_item(input).await {
+                Ok(_) => Ok(()),
+                Err(e) => Err(match version {
+                    Some((name, expected)) => version_error(e, name, expected),
+                    None => e,
+                }),
+            }
+        })
+    }
+}
+
+/// The version attribute and the version a write expects, when it checks one.
+type ExpectedVersion = Option<(&'static str, Number)>;
+
+/// A pending `update`: add actions, then await it.
+///
+/// Every action takes a typed path of `T` and a value of the path's type;
+/// `add` exists only for numbers and sets, `delete` only for sets,
+/// `remove` only for optional attributes.
+#[must_use = "an update does nothing until it is awaited"]
+pub struct Update<'a, T> {
+    client: &'a Client,
+    key: Key<T>,
+    actions: Actions,
+    condition: Option<Cond<T>>,
+    if_exists: bool,
+    expected_version: Option<Number>,
+}
+
+impl<'a, T: Item> Update<'a, T> {
+    pub(super) fn new(client: &'a Client, key: Key<T>) -> Self {
+        Self {
+            client,
+            key,
+            actions: Actions::new(),
+            condition: None,
+            if_exists: false,
+            expected_version: None,
+        }
+    }
+
+    /// `SET path = value`.
+    pub fn set<V: Attribute, O>(mut self, path: Path<T, V, O>, value: impl ValueArg<V>) -> Self {
+        self.actions.set(&path, value.into_value());
+        self
+    }
+
+    /// `SET path = if_not_exists(path, value)`: set unless already present.
+    pub fn set_if_not_exists<V: Attribute, O>(
+        mut self,
+        path: Path<T, V, O>,
+        value: impl ValueArg<V>,
+    ) -> Self {
+        self.actions.set_if_not_exists(&path, value.into_value());
+        self
+    }
+
+    /// `ADD path value`: adds to a number (absent counts as 0) or adds the
+    /// elements of a set.
+    pub fn add<V: Addable, O>(mut self, path: Path<T, V, O>, value: impl ValueArg<V>) -> Self {
+        self.actions.add(&path, value.into_value());
+        self
+    }
+
+    /// `SET path = if_not_exists(path, 0) + n`.
+    pub fn increment<V: Numeric, O>(mut self, path: Path<T, V, O>, n: impl ValueArg<V>) -> Self {
+        self.actions.step(&path, n.into_value(), true);
+        self
+    }
+
+    /// `SET path = if_not_exists(path, 0) - n`.
+    pub fn decrement<V: Numeric, O>(mut self, path: Path<T, V, O>, n: impl ValueArg<V>) -> Self {
+        self.actions.step(&path, n.into_value(), false);
+        self
+    }
+
+    /// `DELETE path set`: removes these elements from a set.
+    pub fn delete<V: SetAttribute, O>(mut self, path: Path<T, V, O>, elements: V) -> Self {
+        self.actions.delete(&path, elements);
+        self
+    }
+
+    /// `REMOVE path`: deletes an optional attribute (or list element, or
+    /// map entry).
+    pub fn remove<V, O: Removable>(mut self, path: Path<T, V, O>) -> Self {
+        self.actions.remove(&path);
+        self
+    }
+
+    /// Appends `items` to a list (an absent list counts as empty).
+    pub fn append<E: Attribute, O>(
+        mut self,
+        path: Path<T, Vec<E>, O>,
+        items: impl IntoIterator<Item = E>,
+    ) -> Self {
+        self.actions
+            .list_append(&path, items.into_iter().collect(), true);
+        self
+    }
+
+    /// Puts `items` in front of a list (an absent list counts as empty).
+    pub fn prepend<E: Attribute, O>(
+        mut self,
+        path: Path<T, Vec<E>, O>,
+        items: impl IntoIterator<Item = E>,
+    ) -> Self {
+        self.actions
+            .list_append(&path, items.into_iter().collect(), false);
+        self
+    }
+
+    /// Update only if `condition` holds for the stored item.
+    pub fn when(mut self, condition: Cond<T>) -> Self {
+        self.condition = Some(match self.condition.take() {
+            Some(c) => c.and(condition),
+            None => condition,
+        });
+        self
+    }
+
+    /// Update only an existing item; a missing one fails with
+    /// `ConditionalCheckFailed` instead of being created.
+    pub fn if_exists(mut self) -> Self {
+        self.if_exists = true;
+        self
+    }
+
+    /// Update only if the stored `#[dynamo(version)]` is `version` (the one
+    /// the caller read); otherwise fail with [`Error::VersionConflict`].
+    pub fn if_version(mut self, version: impl Into<Number>) -> Self {
+        self.expected_version = Some(version.into());
+        self
+    }
+
+    fn input(self) -> Result<(UpdateItemInput, ExpectedVersion, &'a Client)> {
+        let mut actions = self.actions;
+        if let Some(error) = actions.error.take() {
+            return Err(error.into());
+        }
+        let lifecycle = T::SCHEMA.lifecycle;
+        let now = T::timestamps(SystemTime::now())?;
+        let mut update = actions.update;
+        if let (Some(name), Some(v)) = (lifecycle.updated_at, now.updated_at) {
+            update.set.push(crate::expr::SetAction {
+                path: ExprPath::attribute(name),
+                value: crate::expr::SetValue::Operand(crate::expr::UpdateOperand::Value(v)),
+            });
+        }
+        if let (Some(name), Some(v)) = (lifecycle.created_at, now.created_at) {
+            update.set.push(crate::expr::SetAction {
+                path: ExprPath::attribute(name),
+                value: crate::expr::SetValue::Operand(crate::expr::UpdateOperand::IfNotExists(
+                    ExprPath::attribute(name),
+                    Box::new(crate::expr::UpdateOperand::Value(v)),
+                )),
+            });
+        }
+        let mut condition = match self.condition {
+            Some(c) => Some(c.into_condition()?),
+            None => None,
+        };
+        if self.if_exists {
+            condition = and(condition, Some(exists::<T>()));
+        }
+        let mut version = None;
+        if let Some(name) = lifecycle.version {
+            update.add.push((
+                ExprPath::attribute(name),
+                AttributeValue::N(Number::from(1u8)),
+            ));
+            if let Some(expected) = self.expected_version {
+                let check = if expected.is_zero() {
+                    not_exists::<T>()
+                } else {
+                    path_condition(name, Comparator::Eq, AttributeValue::N(expected))
+                };
+                condition = and(condition, Some(check));
+                version = Some((name, expected));
+            }
+        }
+        let mut input =
+            UpdateItemInput::new(T::SCHEMA.table_name, self.key.into_attributes(), update);
+        input.condition = condition;
+        if version.is_some() {
+            input.return_values_on_condition_check_failure =
+                Some(ReturnValuesOnConditionCheckFailure::AllOld);
+        }
+        Ok((input, version, self.client))
+    }
+
+    /// Sends the update and returns the item as it is after it.
+    pub async fn returning_new(self) -> Result<T> {
+        let (mut input, version, client) = self.input()?;
+        input.return_values = Some(ReturnValue::AllNew);
+        let output = client
+            .backend
+            .update_item(input)
+            .await
+            .map_err(|e| match version {
+                Some((name, expected)) => version_error(e, name, expected),
+                None => e,
+            })?;
+        let item = output.attributes.unwrap_or_default();
+        Ok(T::from_item(item)?)
+    }
+}
+
+impl<'a, T: Item + Send + 'a> IntoFuture for Update<'a, T> {
+    type Output = Result<()>;
+    type IntoFuture = BoxFuture<'a, Result<()>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let (input, version, client) = self.input()?;
+            client
+                .backend
+                .update_item(input)
+                .await
+                .map_err(|e| match version {
+                    Some((name, expected)) => version_error(e, name, expected),
+                    None => e,
+                })?;
+            Ok(())
+        })
+    }
+}
+
+/// A pending `delete`; await it.
+#[must_use = "a delete does nothing until it is awaited"]
+pub struct Delete<'a, T> {
+    client: &'a Client,
+    key: Key<T>,
+    condition: Option<Cond<T>>,
+}
+
+impl<'a, T: Item> Delete<'a, T> {
+    pub(super) fn new(client: &'a Client, key: Key<T>) -> Self {
+        Self {
+            client,
+            key,
+            condition: None,
+        }
+    }
+
+    /// Delete only if `condition` holds for the stored item.
+    pub fn when(mut self, condition: Cond<T>) -> Self {
+        self.condition = Some(match self.condition.take() {
+            Some(c) => c.and(condition),
+            None => condition,
+        });
+        self
+    }
+}
+
+impl<'a, T: Item + Send + 'a> IntoFuture for Delete<'a, T> {
+    type Output = Result<()>;
+    type IntoFuture = BoxFuture<'a, Result<()>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let mut input = DeleteItemInput::new(T::SCHEMA.table_name, self.key.into_attributes());
+            input.condition = match self.condition {
+                Some(c) => Some(c.into_condition()?),
+                None => None,
+            };
+            self.client.backend.delete_item(input).await?;
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,261 @@
+//! Typed paths, conditions, updates and lifecycle attributes on the
+//! in-process engine.
+
+use dynamo::{Attribute, AttributeValue, Error, Item};
+use std::collections::BTreeSet;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+#[derive(Attribute, Debug, Clone, Copy, PartialEq)]
+enum Status {
+    Placed,
+    Shipped,
+}
+
+#[derive(Attribute, Debug, Clone, PartialEq)]
+struct Address {
+    city: String,
+    zip: String,
+}
+
+#[derive(Item, Debug, Clone, PartialEq)]
+#[dynamo(table = "orders", pk = "ORDER#{order_id}")]
+struct Order {
+    order_id: String,
+    status: Status,
+    total_cents: u64,
+    tags: BTreeSet<String>,
+    notes: Vec<String>,
+    shipping: Address,
+    coupon: Option<String>,
+    #[dynamo(version)]
+    version: u64,
+    #[dynamo(created_at)]
+    created_at: Option<SystemTime>,
+    #[dynamo(updated_at)]
+    updated_at: Option<SystemTime>,
+    #[dynamo(ttl)]
+    expires_at: Option<SystemTime>,
+}
+
+fn order(id: &str) -> Order {
+    Order {
+        order_id: id.into(),
+        status: Status::Placed,
+        total_cents: 1000,
+        tags: BTreeSet::new(),
+        notes: Vec::new(),
+        shipping: Address {
+            city: "Paris".into(),
+            zip: "75001".into(),
+        },
+        coupon: None,
+        version: 0,
+        created_at: None,
+        updated_at: None,
+        expires_at: None,
+    }
+}
+
+async fn db() -> dynamo::Client {
+    let db = dynamo::connect("local://memory").await.unwrap();
+    db.create_table::<Order>().await.unwrap();
+    db
+}
+
+async fn read(db: &dynamo::Client, id: &str) -> Order {
+    db.get(Order::key(id)).consistent().await.unwrap().unwrap()
+}
+
+#[tokio::test]
+async fn a_new_item_gets_version_one_and_both_timestamps() {
+    let db = db().await;
+    let before = SystemTime::now();
+    db.put(&order("o1")).await.unwrap();
+    let stored = read(&db, "o1").await;
+    assert_eq!(stored.version, 1);
+    let created = stored.created_at.unwrap();
+    assert!(created >= before && created <= SystemTime::now());
+    assert_eq!(stored.updated_at, stored.created_at);
+}
+
+#[tokio::test]
+async fn a_stale_put_fails_with_a_version_conflict() {
+    let db = db().await;
+    db.put(&order("o1")).await.unwrap();
+    let mine = read(&db, "o1").await;
+    let theirs = read(&db, "o1").await;
+
+    let mut first = theirs.clone();
+    first.total_cents = 2000;
+    db.put(&first).await.unwrap();
+
+    let mut second = mine.clone();
+    second.total_cents = 3000;
+    let err = db.put(&second).await.unwrap_err();
+    match &err {
+        Error::VersionConflict { expected, found } => {
+            assert_eq!(expected.to_string(), "1");
+            assert_eq!(found.map(|v| v.to_string()).as_deref(), Some("2"));
+        }
+        other => panic!("expected a version conflict, got {other:?}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        "version conflict: expected version 1, found 2"
+    );
+    let stored = read(&db, "o1").await;
+    assert_eq!((stored.total_cents, stored.version), (2000, 2));
+    // created_at survives the read-modify-write.
+    assert_eq!(stored.created_at, mine.created_at);
+
+    // Creating an item that exists is a conflict too.
+    let err = db.put(&order("o1")).await.unwrap_err();
+    assert!(matches!(err, Error::VersionConflict { found: Some(_), .. }));
+}
+
+#[tokio::test]
+async fn a_failed_condition_is_not_reported_as_a_version_conflict() {
+    let db = db().await;
+    db.put(&order("o1")).await.unwrap();
+    let stored = read(&db, "o1").await;
+    let err = db
+        .put(&stored)
+        .when(Order::STATUS.eq(Status::Shipped))
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_type(), "ConditionalCheckFailedException");
+    assert!(matches!(err, Error::ConditionalCheckFailed { .. }));
+}
+
+#[tokio::test]
+async fn typed_updates_change_the_stored_item() {
+    let db = db().await;
+    db.put(&order("o1")).await.unwrap();
+    let updated = db
+        .update(Order::key("o1"))
+        .set(Order::STATUS, Status::Shipped)
+        .add(Order::TOTAL_CENTS, 250u64)
+        .add(
+            Order::TAGS,
+            BTreeSet::from(["gift".to_owned(), "rush".to_owned()]),
+        )
+        .append(Order::NOTES, ["left at door".to_owned()])
+        .set(Order::SHIPPING.then(Address::CITY), "Lyon")
+        .set(Order::COUPON, "WELCOME")
+        .when(Order::STATUS.eq(Status::Placed) & Order::TOTAL_CENTS.ge(1000u64))
+        .returning_new()
+        .await
+        .unwrap();
+    assert_eq!(updated.status, Status::Shipped);
+    assert_eq!(updated.total_cents, 1250);
+    assert_eq!(updated.tags.len(), 2);
+    assert_eq!(updated.notes, ["left at door"]);
+    assert_eq!(updated.shipping.city, "Lyon");
+    assert_eq!(updated.coupon.as_deref(), Some("WELCOME"));
+    assert_eq!(updated.version, 2);
+    assert!(updated.updated_at >= updated.created_at);
+
+    db.update(Order::key("o1"))
+        .delete(Order::TAGS, BTreeSet::from(["rush".to_owned()]))
+        .remove(Order::COUPON)
+        .prepend(Order::NOTES, ["fragile".to_owned()])
+        .decrement(Order::TOTAL_CENTS, 50u64)
+        .await
+        .unwrap();
+    let stored = read(&db, "o1").await;
+    assert_eq!(stored.tags, BTreeSet::from(["gift".to_owned()]));
+    assert_eq!(stored.coupon, None);
+    assert_eq!(stored.notes, ["fragile", "left at door"]);
+    assert_eq!(stored.total_cents, 1200);
+
+    // The condition no longer holds.
+    let err = db
+        .update(Order::key("o1"))
+        .set(Order::STATUS, Status::Placed)
+        .when(Order::STATUS.eq(Status::Placed))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ConditionalCheckFailed { .. }));
+}
+
+#[tokio::test]
+async fn an_update_with_an_expected_version_detects_a_concurrent_write() {
+    let db = db().await;
+    db.put(&order("o1")).await.unwrap();
+    let seen = read(&db, "o1").await.version;
+    db.update(Order::key("o1"))
+        .increment(Order::TOTAL_CENTS, 1u64)
+        .if_version(seen)
+        .await
+        .unwrap();
+    let err = db
+        .update(Order::key("o1"))
+        .increment(Order::TOTAL_CENTS, 1u64)
+        .if_version(seen)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::VersionConflict { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn if_exists_keeps_an_update_from_creating_an_item() {
+    let db = db().await;
+    let err = db
+        .update(Order::key("missing"))
+        .set(Order::STATUS, Status::Shipped)
+        .if_exists()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ConditionalCheckFailed { .. }));
+    assert_eq!(db.get(Order::key("missing")).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn conditional_deletes_and_size_conditions() {
+    let db = db().await;
+    let mut o = order("o1");
+    o.notes = vec!["a".into(), "b".into()];
+    db.put(&o).await.unwrap();
+    let err = db
+        .delete(Order::key("o1"))
+        .when(Order::NOTES.size().gt(2))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ConditionalCheckFailed { .. }));
+    db.delete(Order::key("o1"))
+        .when(
+            Order::NOTES.size().eq(2)
+                & Order::NOTES.contains("a")
+                & Order::COUPON.not_exists()
+                & !Order::SHIPPING.then(Address::ZIP).begins_with("69"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(db.get(Order::key("o1")).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn the_ttl_field_is_stored_as_epoch_seconds_and_enabled_on_the_table() {
+    let db = db().await;
+    let mut o = order("o1");
+    o.expires_at = Some(UNIX_EPOCH + Duration::from_secs(1_900_000_000));
+    let item = o.to_item().unwrap();
+    assert_eq!(
+        item["expires_at"],
+        AttributeValue::N("1900000000".parse().unwrap())
+    );
+    assert!(matches!(item["status"], AttributeValue::S(_)));
+    db.put(&o).await.unwrap();
+    assert_eq!(read(&db, "o1").await.expires_at, o.expires_at);
+    let ttl = db
+        .backend()
+        .describe_time_to_live(dynamo::ops::DescribeTimeToLiveInput {
+            table_name: "orders".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        ttl.time_to_live_description.attribute_name.as_deref(),
+        Some("expires_at")
+    );
+}
