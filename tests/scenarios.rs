@@ -13,8 +13,9 @@ use dynamo::schema::{
     TimeToLiveSpecification, TimeToLiveStatus,
 };
 use dynamo::{AttributeMap, AttributeValue, Client, Error, Item, decode_json};
-use dynamo_local::server::{Server, ServerOptions};
 use serde_json::{Value, json};
+
+mod common;
 
 #[derive(Item, Debug, Clone, PartialEq)]
 #[dynamo(table = "orders")]
@@ -638,50 +639,6 @@ async fn transactions(db: Client) {
             "Transaction request cannot include multiple operations on one item".into()
         )
     );
-}
-
-macro_rules! on_both_backends {
-    ($($scenario:ident),* $(,)?) => {
-        mod in_process {
-            $(
-                #[tokio::test]
-                async fn $scenario() {
-                    super::$scenario(dynamo::Client::new(dynamo_local::Engine::new())).await;
-                }
-            )*
-        }
-
-        mod aws_sdk_over_http {
-            $(
-                #[tokio::test]
-                async fn $scenario() {
-                    let server = super::serve().await;
-                    super::$scenario(super::aws_client(&server)).await;
-                    server.shutdown().await;
-                }
-            )*
-        }
-    };
-}
-
-async fn serve() -> Server {
-    Server::bind(
-        "127.0.0.1:0".parse().unwrap(),
-        dynamo_local::Engine::new(),
-        ServerOptions::default(),
-    )
-    .await
-    .unwrap()
-}
-
-fn aws_client(server: &Server) -> Client {
-    let credentials =
-        aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "scenario test");
-    Client::new(dynamo_aws::AwsBackend::for_endpoint_with(
-        &format!("http://{}", server.local_addr()),
-        "us-east-1",
-        credentials,
-    ))
 }
 
 on_both_backends!(

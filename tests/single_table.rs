@@ -1,7 +1,9 @@
 //! Single-table design with the typed API: several entity types share one
 //! table through key templates, an entity-type attribute and indexes.
 
-use dynamo::{Attribute, AttributeValue, Item};
+use dynamo::{Attribute, AttributeValue, Client, Item};
+
+mod common;
 
 #[derive(Attribute, Debug, Clone, Copy, PartialEq)]
 #[dynamo(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -48,10 +50,8 @@ fn order(customer: &str, id: &str, placed_at: u64, status: OrderStatus) -> Order
     }
 }
 
-async fn shop() -> dynamo::Client {
-    let db = dynamo::connect("local://memory").await.unwrap();
+async fn shop(db: &Client) {
     db.create_table::<Order>().await.unwrap();
-    db
 }
 
 #[test]
@@ -88,9 +88,7 @@ fn an_item_of_another_entity_type_is_not_read_as_this_one() {
     );
 }
 
-#[tokio::test]
-async fn create_table_declares_the_indexes_of_the_type() {
-    let db = dynamo::connect("local://memory").await.unwrap();
+async fn create_table_declares_the_indexes_of_the_type(db: Client) {
     let table = db.create_table::<Order>().await.unwrap();
     let mut names: Vec<_> = table
         .global_secondary_indexes
@@ -102,9 +100,8 @@ async fn create_table_declares_the_indexes_of_the_type() {
     assert_eq!(names, ["by_coupon", "by_status"]);
 }
 
-#[tokio::test]
-async fn a_partition_query_returns_only_the_entity_it_is_for() {
-    let db = shop().await;
+async fn a_partition_query_returns_only_the_entity_it_is_for(db: Client) {
+    shop(&db).await;
     let customer = Customer {
         customer_id: "c1".into(),
         email: "a@example.com".into(),
@@ -133,9 +130,8 @@ async fn a_partition_query_returns_only_the_entity_it_is_for() {
     );
 }
 
-#[tokio::test]
-async fn sort_key_conditions_on_a_template_compare_its_first_field() {
-    let db = shop().await;
+async fn sort_key_conditions_on_a_template_compare_its_first_field(db: Client) {
+    shop(&db).await;
     db.put(&Customer {
         customer_id: "c1".into(),
         email: "a@example.com".into(),
@@ -172,9 +168,8 @@ async fn sort_key_conditions_on_a_template_compare_its_first_field() {
     );
 }
 
-#[tokio::test]
-async fn an_index_query_method_reads_the_declared_index() {
-    let db = shop().await;
+async fn an_index_query_method_reads_the_declared_index(db: Client) {
+    shop(&db).await;
     db.put(&order("c1", "o1", 5, OrderStatus::Shipped))
         .await
         .unwrap();
@@ -237,9 +232,8 @@ enum OrdersOnly {
     Order(Order),
 }
 
-#[tokio::test]
-async fn a_collection_query_reads_every_entity_of_a_partition() {
-    let db = shop().await;
+async fn a_collection_query_reads_every_entity_of_a_partition(db: Client) {
+    shop(&db).await;
     let ada = Customer {
         customer_id: "c1".into(),
         email: "a@example.com".into(),
@@ -294,3 +288,11 @@ async fn a_collection_query_reads_every_entity_of_a_partition() {
         "{err}"
     );
 }
+
+on_both_backends!(
+    create_table_declares_the_indexes_of_the_type,
+    a_partition_query_returns_only_the_entity_it_is_for,
+    sort_key_conditions_on_a_template_compare_its_first_field,
+    an_index_query_method_reads_the_declared_index,
+    a_collection_query_reads_every_entity_of_a_partition,
+);

@@ -1,7 +1,9 @@
 //! Typed paths, conditions, updates and lifecycle attributes on the
 //! in-process engine.
 
-use dynamo::{Attribute, AttributeValue, Error, Item};
+use dynamo::{Attribute, AttributeValue, Client, Error, Item};
+
+mod common;
 use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -56,19 +58,16 @@ fn order(id: &str) -> Order {
     }
 }
 
-async fn db() -> dynamo::Client {
-    let db = dynamo::connect("local://memory").await.unwrap();
+async fn orders(db: &Client) {
     db.create_table::<Order>().await.unwrap();
-    db
 }
 
 async fn read(db: &dynamo::Client, id: &str) -> Order {
     db.get(Order::key(id)).consistent().await.unwrap().unwrap()
 }
 
-#[tokio::test]
-async fn a_new_item_gets_version_one_and_both_timestamps() {
-    let db = db().await;
+async fn a_new_item_gets_version_one_and_both_timestamps(db: Client) {
+    orders(&db).await;
     let before = SystemTime::now();
     db.put(&order("o1")).await.unwrap();
     let stored = read(&db, "o1").await;
@@ -78,9 +77,8 @@ async fn a_new_item_gets_version_one_and_both_timestamps() {
     assert_eq!(stored.updated_at, stored.created_at);
 }
 
-#[tokio::test]
-async fn a_stale_put_fails_with_a_version_conflict() {
-    let db = db().await;
+async fn a_stale_put_fails_with_a_version_conflict(db: Client) {
+    orders(&db).await;
     db.put(&order("o1")).await.unwrap();
     let mine = read(&db, "o1").await;
     let theirs = read(&db, "o1").await;
@@ -113,9 +111,8 @@ async fn a_stale_put_fails_with_a_version_conflict() {
     assert!(matches!(err, Error::VersionConflict { found: Some(_), .. }));
 }
 
-#[tokio::test]
-async fn a_failed_condition_is_not_reported_as_a_version_conflict() {
-    let db = db().await;
+async fn a_failed_condition_is_not_reported_as_a_version_conflict(db: Client) {
+    orders(&db).await;
     db.put(&order("o1")).await.unwrap();
     let stored = read(&db, "o1").await;
     let err = db
@@ -127,9 +124,8 @@ async fn a_failed_condition_is_not_reported_as_a_version_conflict() {
     assert!(matches!(err, Error::ConditionalCheckFailed { .. }));
 }
 
-#[tokio::test]
-async fn typed_updates_change_the_stored_item() {
-    let db = db().await;
+async fn typed_updates_change_the_stored_item(db: Client) {
+    orders(&db).await;
     db.put(&order("o1")).await.unwrap();
     let updated = db
         .update(Order::key("o1"))
@@ -178,9 +174,8 @@ async fn typed_updates_change_the_stored_item() {
     assert!(matches!(err, Error::ConditionalCheckFailed { .. }));
 }
 
-#[tokio::test]
-async fn an_update_with_an_expected_version_detects_a_concurrent_write() {
-    let db = db().await;
+async fn an_update_with_an_expected_version_detects_a_concurrent_write(db: Client) {
+    orders(&db).await;
     db.put(&order("o1")).await.unwrap();
     let seen = read(&db, "o1").await.version;
     db.update(Order::key("o1"))
@@ -197,9 +192,8 @@ async fn an_update_with_an_expected_version_detects_a_concurrent_write() {
     assert!(matches!(err, Error::VersionConflict { .. }), "{err:?}");
 }
 
-#[tokio::test]
-async fn if_exists_keeps_an_update_from_creating_an_item() {
-    let db = db().await;
+async fn if_exists_keeps_an_update_from_creating_an_item(db: Client) {
+    orders(&db).await;
     let err = db
         .update(Order::key("missing"))
         .set(Order::STATUS, Status::Shipped)
@@ -210,9 +204,8 @@ async fn if_exists_keeps_an_update_from_creating_an_item() {
     assert_eq!(db.get(Order::key("missing")).await.unwrap(), None);
 }
 
-#[tokio::test]
-async fn conditional_deletes_and_size_conditions() {
-    let db = db().await;
+async fn conditional_deletes_and_size_conditions(db: Client) {
+    orders(&db).await;
     let mut o = order("o1");
     o.notes = vec!["a".into(), "b".into()];
     db.put(&o).await.unwrap();
@@ -234,9 +227,8 @@ async fn conditional_deletes_and_size_conditions() {
     assert_eq!(db.get(Order::key("o1")).await.unwrap(), None);
 }
 
-#[tokio::test]
-async fn the_ttl_field_is_stored_as_epoch_seconds_and_enabled_on_the_table() {
-    let db = db().await;
+async fn the_ttl_field_is_stored_as_epoch_seconds_and_enabled_on_the_table(db: Client) {
+    orders(&db).await;
     let mut o = order("o1");
     o.expires_at = Some(UNIX_EPOCH + Duration::from_secs(1_900_000_000));
     let item = o.to_item().unwrap();
@@ -259,3 +251,14 @@ async fn the_ttl_field_is_stored_as_epoch_seconds_and_enabled_on_the_table() {
         Some("expires_at")
     );
 }
+
+on_both_backends!(
+    a_new_item_gets_version_one_and_both_timestamps,
+    a_stale_put_fails_with_a_version_conflict,
+    a_failed_condition_is_not_reported_as_a_version_conflict,
+    typed_updates_change_the_stored_item,
+    an_update_with_an_expected_version_detects_a_concurrent_write,
+    if_exists_keeps_an_update_from_creating_an_item,
+    conditional_deletes_and_size_conditions,
+    the_ttl_field_is_stored_as_epoch_seconds_and_enabled_on_the_table,
+);

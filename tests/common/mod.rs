@@ -1,0 +1,54 @@
+//! The harness that runs one scenario on both backends: the in-process
+//! engine, and `dynamo-aws` (aws-sdk-dynamodb) against a `dynamo-local
+//! serve` on an ephemeral 127.0.0.1 port.
+
+use dynamo::Client;
+use dynamo_local::server::{Server, ServerOptions};
+
+/// A server on an ephemeral loopback port, over a fresh engine.
+pub async fn serve() -> Server {
+    Server::bind(
+        "127.0.0.1:0".parse().unwrap(),
+        dynamo_local::Engine::new(),
+        ServerOptions::default(),
+    )
+    .await
+    .unwrap()
+}
+
+/// A client going through the AWS SDK to `server`.
+pub fn aws_client(server: &Server) -> Client {
+    let credentials =
+        aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "scenario test");
+    Client::new(dynamo_aws::AwsBackend::for_endpoint_with(
+        &format!("http://{}", server.local_addr()),
+        "us-east-1",
+        credentials,
+    ))
+}
+
+/// Declares each scenario `async fn(Client)` as a test on both backends.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($scenario:ident),* $(,)?) => {
+        mod in_process {
+            $(
+                #[tokio::test]
+                async fn $scenario() {
+                    super::$scenario(dynamo::Client::new(dynamo_local::Engine::new())).await;
+                }
+            )*
+        }
+
+        mod aws_sdk_over_http {
+            $(
+                #[tokio::test]
+                async fn $scenario() {
+                    let server = $crate::common::serve().await;
+                    super::$scenario($crate::common::aws_client(&server)).await;
+                    server.shutdown().await;
+                }
+            )*
+        }
+    };
+}
