@@ -289,7 +289,76 @@ async fn a_collection_query_reads_every_entity_of_a_partition(db: Client) {
     );
 }
 
+#[derive(Item, Debug, Clone, PartialEq)]
+#[dynamo(table = "fleet", pk = "RIDE#{ride_id}")]
+#[dynamo(gsi(name = "by_zone", pk = "ZONE#{city}#{zone}", sk = "{started_at}"))]
+#[dynamo(gsi(name = "by_driver", pk = "DRIVER#{driver}"))]
+struct Ride {
+    ride_id: String,
+    city: String,
+    zone: u32,
+    started_at: u64,
+    driver: Option<String>,
+    meters: u64,
+}
+
+async fn updates_rewrite_the_index_keys_built_from_what_they_set(db: Client) {
+    db.create_table::<Ride>().await.unwrap();
+    let ride = Ride {
+        ride_id: "r1".into(),
+        city: "Lyon".into(),
+        zone: 3,
+        started_at: 100,
+        driver: Some("d7".into()),
+        meters: 0,
+    };
+    db.put(&ride).await.unwrap();
+
+    db.update(Ride::key("r1"))
+        .set(Ride::CITY, "Paris")
+        .set(Ride::ZONE, 9u32)
+        .await
+        .unwrap();
+    assert!(db.query(Ride::by_zone("Lyon", 3u32)).await.unwrap().is_empty());
+    let moved = db.query(Ride::by_zone("Paris", 9u32)).await.unwrap();
+    assert_eq!(moved.len(), 1);
+
+    // One field of a two-field key alone cannot be rendered.
+    let err = db
+        .update(Ride::key("r1"))
+        .set(Ride::ZONE, 4u32)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "index key `by_zone_pk` is built from `city`, `zone`: an update that sets one must set all of them"
+    );
+    // Neither can an ADD.
+    let err = db
+        .update(Ride::key("r1"))
+        .add(Ride::ZONE, 1u32)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("index key `by_zone_pk`"), "{err}");
+
+    // Removing the optional field a sparse index key is built from takes
+    // the item out of that index.
+    db.update(Ride::key("r1"))
+        .remove(Ride::DRIVER)
+        .await
+        .unwrap();
+    assert!(db.query(Ride::by_driver("d7")).await.unwrap().is_empty());
+    db.update(Ride::key("r1"))
+        .set(Ride::DRIVER, "d8")
+        .increment(Ride::METERS, 250u64)
+        .await
+        .unwrap();
+    let rides = db.query(Ride::by_driver("d8")).await.unwrap();
+    assert_eq!(rides[0].meters, 250);
+}
+
 on_both_backends!(
+    updates_rewrite_the_index_keys_built_from_what_they_set,
     create_table_declares_the_indexes_of_the_type,
     a_partition_query_returns_only_the_entity_it_is_for,
     sort_key_conditions_on_a_template_compare_its_first_field,

@@ -5,13 +5,13 @@
 use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::expr::{Condition, KeyCondition, Operand, Path, SortKeyOp};
-use crate::item::IndexKind;
 use crate::item::{AttributeError, CollectionMember, Item, Key, KeyArg};
+use crate::item::{Collection, IndexKind, IndexSchema, KeyAttributeSchema, TableSchema};
 use crate::key_template::{BeginsWithKey, SortCompare, SortKeyShape, SortKeyType};
 use crate::ops::*;
 use crate::schema::{
-    GlobalSecondaryIndex, KeySchemaElement, LocalSecondaryIndex, Projection, TableDescription,
-    TimeToLiveSpecification,
+    AttributeDefinition, GlobalSecondaryIndex, KeySchemaElement, LocalSecondaryIndex, Projection,
+    TableDescription, TimeToLiveSpecification,
 };
 use crate::value::AttributeMap;
 use crate::value::{AttributeValue, KeyValue};
@@ -60,45 +60,25 @@ impl Client {
     /// with the secondary indexes `T` declares (projecting all attributes),
     /// and turns on TTL when `T` has a `#[dynamo(ttl)]` field.
     pub async fn create_table<T: Item>(&self) -> Result<TableDescription> {
-        let schema = T::SCHEMA;
-        let mut input = CreateTableInput::new(
-            schema.table_name,
-            schema.key_schema(),
-            schema.attribute_definitions(),
-        );
-        let index_keys = |index: &crate::item::IndexSchema| {
-            let mut keys = vec![KeySchemaElement::hash(index.partition_key.name)];
-            keys.extend(index.sort_key.map(|k| KeySchemaElement::range(k.name)));
-            keys
-        };
-        let global: Vec<_> = schema
-            .indexes
-            .iter()
-            .filter(|i| i.kind == IndexKind::Global)
-            .map(|i| GlobalSecondaryIndex {
-                index_name: i.name.to_owned(),
-                key_schema: index_keys(i),
-                projection: Projection::all(),
-                provisioned_throughput: None,
-            })
-            .collect();
-        let local: Vec<_> = schema
-            .indexes
-            .iter()
-            .filter(|i| i.kind == IndexKind::Local)
-            .map(|i| LocalSecondaryIndex {
-                index_name: i.name.to_owned(),
-                key_schema: index_keys(i),
-                projection: Projection::all(),
-            })
-            .collect();
-        input.global_secondary_indexes = (!global.is_empty()).then_some(global);
-        input.local_secondary_indexes = (!local.is_empty()).then_some(local);
+        self.create_table_of(&[T::SCHEMA]).await
+    }
+
+    /// Creates the table shared by the member types of the collection `C`,
+    /// with every index any of them declares: the way to create a
+    /// single-table design. Members must agree on the table's key and on
+    /// the key attributes of an index they both declare.
+    pub async fn create_collection_table<C: Collection>(&self) -> Result<TableDescription> {
+        self.create_table_of(C::MEMBERS).await
+    }
+
+    async fn create_table_of(&self, schemas: &[TableSchema]) -> Result<TableDescription> {
+        let (input, ttl) = create_table_input(schemas)?;
+        let table_name = input.table_name.clone();
         let description = self.backend.create_table(input).await?.table_description;
-        if let Some(ttl) = schema.lifecycle.ttl {
+        if let Some(ttl) = ttl {
             self.backend
                 .update_time_to_live(UpdateTimeToLiveInput {
-                    table_name: schema.table_name.to_owned(),
+                    table_name,
                     time_to_live_specification: TimeToLiveSpecification {
                         enabled: true,
                         attribute_name: ttl.to_owned(),
@@ -371,6 +351,110 @@ impl<T, S> KeyQuery<T, S> {
         let prefix = prefix.into_key();
         self.with_sort(|shape| shape.begins_with(&prefix))
     }
+}
+
+/// The `CreateTable` request for a table holding items of every schema in
+/// `schemas`, and the TTL attribute to turn on.
+fn create_table_input(schemas: &[TableSchema]) -> Result<(CreateTableInput, Option<&'static str>)> {
+    let Some(first) = schemas.first() else {
+        return Err(Error::validation("a table needs at least one item type"));
+    };
+    let conflict = |what: String| {
+        Err(Error::validation(format!(
+            "the item types of table `{}` disagree: {what}",
+            first.table_name
+        )))
+    };
+    let key_eq = |a: &KeyAttributeSchema, b: &KeyAttributeSchema| {
+        a.name == b.name && a.scalar_type == b.scalar_type
+    };
+    let mut definitions: Vec<AttributeDefinition> = Vec::new();
+    let mut indexes: Vec<IndexSchema> = Vec::new();
+    let mut ttl: Option<&'static str> = None;
+    for schema in schemas {
+        if schema.table_name != first.table_name {
+            return conflict(format!("one lives in table `{}`", schema.table_name));
+        }
+        let same_sort = match (schema.sort_key, first.sort_key) {
+            (Some(a), Some(b)) => key_eq(&a, &b),
+            (None, None) => true,
+            _ => false,
+        };
+        if !key_eq(&schema.partition_key, &first.partition_key) || !same_sort {
+            return conflict("their primary keys are different attributes".to_owned());
+        }
+        for definition in schema.attribute_definitions() {
+            match definitions
+                .iter()
+                .find(|d| d.attribute_name == definition.attribute_name)
+            {
+                Some(d) if d.attribute_type != definition.attribute_type => {
+                    return conflict(format!(
+                        "key attribute `{}` has two types",
+                        d.attribute_name
+                    ));
+                }
+                Some(_) => {}
+                None => definitions.push(definition),
+            }
+        }
+        for index in schema.indexes {
+            match indexes.iter().find(|i| i.name == index.name) {
+                Some(known) => {
+                    let same_sort = match (known.sort_key, index.sort_key) {
+                        (Some(a), Some(b)) => key_eq(&a, &b),
+                        (None, None) => true,
+                        _ => false,
+                    };
+                    if known.kind != index.kind
+                        || !key_eq(&known.partition_key, &index.partition_key)
+                        || !same_sort
+                    {
+                        return conflict(format!(
+                            "index `{}` is declared with different keys",
+                            index.name
+                        ));
+                    }
+                }
+                None => indexes.push(*index),
+            }
+        }
+        match (ttl, schema.lifecycle.ttl) {
+            (Some(a), Some(b)) if a != b => {
+                return conflict(format!("TTL attributes `{a}` and `{b}`"));
+            }
+            (None, Some(b)) => ttl = Some(b),
+            _ => {}
+        }
+    }
+    let mut input = CreateTableInput::new(first.table_name, first.key_schema(), definitions);
+    let index_keys = |index: &IndexSchema| {
+        let mut keys = vec![KeySchemaElement::hash(index.partition_key.name)];
+        keys.extend(index.sort_key.map(|k| KeySchemaElement::range(k.name)));
+        keys
+    };
+    let global: Vec<_> = indexes
+        .iter()
+        .filter(|i| i.kind == IndexKind::Global)
+        .map(|i| GlobalSecondaryIndex {
+            index_name: i.name.to_owned(),
+            key_schema: index_keys(i),
+            projection: Projection::all(),
+            provisioned_throughput: None,
+        })
+        .collect();
+    let local: Vec<_> = indexes
+        .iter()
+        .filter(|i| i.kind == IndexKind::Local)
+        .map(|i| LocalSecondaryIndex {
+            index_name: i.name.to_owned(),
+            key_schema: index_keys(i),
+            projection: Projection::all(),
+        })
+        .collect();
+    input.global_secondary_indexes = (!global.is_empty()).then_some(global);
+    input.local_secondary_indexes = (!local.is_empty()).then_some(local);
+    Ok((input, ttl))
 }
 
 /// Keeps the items of `schema`'s entity type, for types that share a table.

@@ -40,13 +40,23 @@ pub enum AttributeError {
         found: &'static str,
     },
     /// The value does not fit (a number out of range, NaN, an unknown enum variant...).
-    #[error("attribute `{path}`: {message}")]
+    #[error("{}{message}", at_path(path))]
     Invalid {
         /// Where in the item.
         path: String,
         /// What is wrong.
         message: String,
     },
+}
+
+/// `attribute `path`: ` before a message about a place in an item, or
+/// nothing for a message about the whole item.
+fn at_path(path: &str) -> String {
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!("attribute `{path}`: ")
+    }
 }
 
 impl AttributeError {
@@ -836,6 +846,31 @@ pub trait Item: Sized {
         let _ = now;
         Ok(Timestamps::default())
     }
+
+    /// The rendered index keys an update changes: `set` holds the new
+    /// values of the top-level attributes the update sets, `removed` the
+    /// attributes it removes, `touched` those it changes in ways the
+    /// client cannot compute (ADD, nested paths, `if_not_exists`).
+    /// Implemented by the derive for types with templated index keys.
+    fn derived_key_updates(
+        set: &AttributeMap,
+        removed: &[&str],
+        touched: &[&str],
+    ) -> Result<DerivedKeys, AttributeError> {
+        let _ = (set, removed, touched);
+        Ok(DerivedKeys::default())
+    }
+}
+
+/// The rendered index-key attributes an update must write along with the
+/// attributes they are built from.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DerivedKeys {
+    /// Key attributes to set.
+    pub set: Vec<(&'static str, AttributeValue)>,
+    /// Key attributes to remove (an optional field of a sparse index key
+    /// was removed).
+    pub remove: Vec<&'static str>,
 }
 
 /// The attribute values of an item type's timestamps at one instant.
@@ -865,6 +900,9 @@ impl VersionAttribute for usize {}
 /// (`db.collection::<C>(...)`); implemented by `#[derive(Collection)]`,
 /// which tells the variants apart by their entity-type attribute.
 pub trait Collection: Sized {
+    /// The schemas of the member types, in variant order.
+    const MEMBERS: &'static [TableSchema];
+
     /// Reads one item; `Ok(None)` skips an item of an entity type the
     /// collection does not list (when it is declared `unknown = "skip"`).
     fn from_collection_item(item: AttributeMap) -> Result<Option<Self>, AttributeError>;

@@ -21,9 +21,9 @@ pub use backend::Backend;
 pub use client::{Client, Cursor, CursorError, Delete, Get, KeyQuery, Page, Put, Query, Update};
 pub use error::{CancellationReason, Error, Result};
 pub use item::{
-    Attribute, AttributeError, Collection, CollectionMember, EntitySchema, IndexKind, IndexSchema,
-    Item, Key, KeyArg, KeyAttribute, KeyAttributeSchema, Lifecycle, SetElement, TableSchema,
-    Timestamps, VersionAttribute,
+    Attribute, AttributeError, Collection, CollectionMember, DerivedKeys, EntitySchema, IndexKind,
+    IndexSchema, Item, Key, KeyArg, KeyAttribute, KeyAttributeSchema, Lifecycle, SetElement,
+    TableSchema, Timestamps, VersionAttribute,
 };
 pub use key_template::{
     BeginsWithKey, KeyPart, KeyTemplate, NoSortKey, PaddedKeyPart, SortKeyShape, SortKeyType,
@@ -31,8 +31,8 @@ pub use key_template::{
 };
 pub use time::{EpochSeconds, Timestamp, epoch_seconds};
 pub use typed_path::{
-    Addable, Cond, Contains, Numeric, Optional, Ordered, Path, Removable, Required, SetAttribute,
-    Size, ValueArg,
+    Addable, Cond, Contains, KeyField, Mutable, Numeric, Optional, Ordered, Path, Removable,
+    Required, SetAttribute, Size, ValueArg,
 };
 pub use value::{
     AttributeMap, AttributeType, AttributeValue, KeyValue, Number, NumberError, WireError,

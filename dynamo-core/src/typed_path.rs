@@ -20,6 +20,22 @@ pub enum Required {}
 #[derive(Clone, Copy, Debug)]
 pub enum Optional {}
 
+/// Marks a path to an attribute the primary key is built from, which no
+/// update may change.
+#[derive(Clone, Copy, Debug)]
+pub enum KeyField {}
+
+/// A path an update may write.
+#[diagnostic::on_unimplemented(
+    message = "this attribute is part of the primary key, so an update cannot change it",
+    label = "the key of an item is fixed when it is written",
+    note = "write a new item with the new key and delete the old one"
+)]
+pub trait Mutable {}
+
+impl Mutable for Required {}
+impl Mutable for Optional {}
+
 /// A path that `REMOVE` may delete.
 #[diagnostic::on_unimplemented(
     message = "this attribute is required, so an update cannot remove it",

@@ -94,11 +94,12 @@ fn take_fields(fields: &[Field]) -> Vec<TokenStream> {
 /// One typed path constant per stored field (`Order::STATUS`). A field
 /// with a codec has none: its stored form is not its `Attribute` form, so
 /// typed operands would not compare with it.
-fn path_consts(fields: &[Field]) -> Vec<TokenStream> {
+fn path_consts(fields: &[Field], key_fields: &[usize]) -> Vec<TokenStream> {
     fields
         .iter()
-        .filter(|f| f.is_stored() && f.codec().is_none())
-        .map(|f| {
+        .enumerate()
+        .filter(|(_, f)| f.is_stored() && f.codec().is_none())
+        .map(|(i, f)| {
             let rust_name = f.ident.to_string();
             let rust_name = rust_name.strip_prefix("r#").unwrap_or(&rust_name);
             let const_name = quote::format_ident!(
@@ -108,7 +109,9 @@ fn path_consts(fields: &[Field]) -> Vec<TokenStream> {
             );
             let name = f.attribute_name();
             let ty = f.value_ty();
-            let presence = if f.option_inner().is_some() {
+            let presence = if key_fields.contains(&i) {
+                quote!(::dynamo::KeyField)
+            } else if f.option_inner().is_some() {
                 quote!(::dynamo::Optional)
             } else {
                 quote!(::dynamo::Required)
@@ -157,6 +160,86 @@ fn lifecycle(fields: &[Field], model: &ItemModel) -> (Vec<TokenStream>, TokenStr
         }
     };
     (bounds, method)
+}
+
+/// The `derived_key_updates` method: index keys rendered from templates
+/// follow an update of the fields they are built from.
+fn derived_key_updates(fields: &[Field], model: &ItemModel) -> TokenStream {
+    let mut blocks = Vec::new();
+    for index in &model.indexes {
+        let keys = match index.kind {
+            IndexKind::Global => vec![Some(&index.pk), index.sk.as_ref()],
+            IndexKind::Local => vec![index.sk.as_ref()],
+        };
+        for key in keys.into_iter().flatten() {
+            if let KeySource::Field(_) = key.source {
+                continue;
+            }
+            let field_indexes = key.fields();
+            if field_indexes.is_empty() {
+                continue;
+            }
+            let attribute = &key.attribute;
+            let names: Vec<String> = field_indexes
+                .iter()
+                .map(|&i| fields[i].attribute_name())
+                .collect();
+            let listed = names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let touched_message = format!(
+                "the update changes `{{}}` in a way the client cannot compute, and index key `{attribute}` is built from it; set it to a value instead"
+            );
+            let partial_message = format!(
+                "index key `{attribute}` is built from {listed}: an update that sets one must set all of them"
+            );
+            let decodes = field_indexes.iter().zip(&names).map(|(&i, name)| {
+                let f = &fields[i];
+                let (ident, ty) = (f.ident, f.value_ty());
+                quote_spanned! {f.ty_span()=>
+                    let #ident: #ty = match set.get(#name) {
+                        ::core::option::Option::Some(v) => <#ty as ::dynamo::Attribute>::from_attribute(v.clone())
+                            .map_err(|e| e.in_attribute(#name))?,
+                        ::core::option::Option::None => return ::core::result::Result::Err(::dynamo::AttributeError::invalid(#partial_message)),
+                    };
+                }
+            });
+            let local = |i: usize| local_value(fields, i);
+            let rendered = render_key(fields, key, &local);
+            blocks.push(quote! {
+                {
+                    const FIELDS: &[&str] = &[#(#names),*];
+                    if FIELDS.iter().any(|f| set.contains_key(*f) || removed.contains(f) || touched.contains(f)) {
+                        if let ::core::option::Option::Some(f) = FIELDS.iter().find(|f| touched.contains(f)) {
+                            return ::core::result::Result::Err(::dynamo::AttributeError::invalid(::std::format!(#touched_message, f)));
+                        }
+                        if FIELDS.iter().any(|f| removed.contains(f)) {
+                            out.remove.push(#attribute);
+                        } else {
+                            #(#decodes)*
+                            out.set.push((#attribute, ::dynamo::AttributeValue::from(#rendered)));
+                        }
+                    }
+                }
+            });
+        }
+    }
+    if blocks.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        fn derived_key_updates(
+            set: &::dynamo::AttributeMap,
+            removed: &[&str],
+            touched: &[&str],
+        ) -> ::core::result::Result<::dynamo::DerivedKeys, ::dynamo::AttributeError> {
+            let mut out = ::dynamo::DerivedKeys::default();
+            #(#blocks)*
+            ::core::result::Result::Ok(out)
+        }
+    }
 }
 
 /// `&self.field` for the field at `index`.
@@ -385,7 +468,10 @@ fn expand_item(container: &Container, fields: &[Field], model: &ItemModel) -> To
     bounds.extend(key_bounds(fields, model));
     let (lifecycle_bounds, timestamps) = lifecycle(fields, model);
     bounds.extend(lifecycle_bounds);
-    let paths = path_consts(fields);
+    let mut table_key_fields = model.pk.fields();
+    table_key_fields.extend(model.sk.iter().flat_map(ResolvedKey::fields));
+    let paths = path_consts(fields, &table_key_fields);
+    let derived_keys = derived_key_updates(fields, model);
     let (pk, sk) = (&model.pk, model.sk.as_ref());
     let pk_schema = key_schema(fields, pk);
     let sk_schema = option_schema(fields, sk);
@@ -527,6 +613,8 @@ fn expand_item(container: &Container, fields: &[Field], model: &ItemModel) -> To
             }
 
             #timestamps
+
+            #derived_keys
         }
 
         #[automatically_derived]
@@ -556,7 +644,7 @@ fn expand_map_attribute(container: &Container, fields: &[Field]) -> TokenStream 
     let puts = put_fields(fields);
     let takes = take_fields(fields);
     let bounds = field_bounds(fields);
-    let paths = path_consts(fields);
+    let paths = path_consts(fields, &[]);
     quote! {
         #[automatically_derived]
         impl #ident where #(#bounds,)* {
@@ -692,6 +780,7 @@ fn expand_collection(container: &Container, variants: &[&syn::Variant]) -> Token
             quote!(::core::result::Result::Err(::dynamo::AttributeError::invalid(#message)))
         }
     };
+    let member_types: Vec<&syn::Type> = members.iter().map(|(_, ty)| *ty).collect();
     let member_impls = members.iter().map(|(_, ty)| {
         quote! {
             #[automatically_derived]
@@ -703,6 +792,8 @@ fn expand_collection(container: &Container, variants: &[&syn::Variant]) -> Token
 
         #[automatically_derived]
         impl ::dynamo::Collection for #ident {
+            const MEMBERS: &'static [::dynamo::TableSchema] = &[#(<#member_types as ::dynamo::Item>::SCHEMA),*];
+
             fn from_collection_item(item: ::dynamo::AttributeMap) -> ::core::result::Result<::core::option::Option<Self>, ::dynamo::AttributeError> {
                 #(#arms)*
                 #unknown

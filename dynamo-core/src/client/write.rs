@@ -15,7 +15,9 @@ use crate::ops::{
     DeleteItemInput, PutItemInput, ReturnValue, ReturnValuesOnConditionCheckFailure,
     UpdateItemInput,
 };
-use crate::typed_path::{Actions, Addable, Cond, Numeric, Path, Removable, SetAttribute, ValueArg};
+use crate::typed_path::{
+    Actions, Addable, Cond, Mutable, Numeric, Path, Removable, SetAttribute, ValueArg,
+};
 use crate::value::{AttributeMap, AttributeValue, Number};
 use std::future::IntoFuture;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -98,6 +100,44 @@ fn stamp<T: Item>(item: &mut AttributeMap) -> Result<()> {
             item.insert(name.to_owned(), v);
         }
     }
+    Ok(())
+}
+
+/// Adds to `update` the index keys rendered from the attributes it sets
+/// (an update of `status` rewrites `STATUS#{status}`), or fails when one
+/// cannot be computed from the update alone.
+fn derived_keys<T: Item>(update: &mut crate::expr::Update) -> Result<()> {
+    use crate::expr::{PathElement, SetValue, UpdateOperand};
+    let mut set = AttributeMap::new();
+    let mut removed: Vec<&str> = Vec::new();
+    let mut touched: Vec<&str> = Vec::new();
+    for action in &update.set {
+        match (action.path.elements.as_slice(), &action.value) {
+            ([PathElement::Attribute(name)], SetValue::Operand(UpdateOperand::Value(v))) => {
+                set.insert(name.clone(), v.clone());
+            }
+            _ => touched.push(action.path.top()),
+        }
+    }
+    for path in &update.remove {
+        match path.elements.as_slice() {
+            [PathElement::Attribute(name)] => removed.push(name),
+            _ => touched.push(path.top()),
+        }
+    }
+    for (path, _) in update.add.iter().chain(&update.delete) {
+        touched.push(path.top());
+    }
+    let derived = T::derived_key_updates(&set, &removed, &touched)?;
+    for (name, value) in derived.set {
+        update.set.push(crate::expr::SetAction {
+            path: ExprPath::attribute(name),
+            value: SetValue::Operand(UpdateOperand::Value(value)),
+        });
+    }
+    update
+        .remove
+        .extend(derived.remove.into_iter().map(ExprPath::attribute));
     Ok(())
 }
 
@@ -216,13 +256,17 @@ impl<'a, T: Item> Update<'a, T> {
     }
 
     /// `SET path = value`.
-    pub fn set<V: Attribute, O>(mut self, path: Path<T, V, O>, value: impl ValueArg<V>) -> Self {
+    pub fn set<V: Attribute, O: Mutable>(
+        mut self,
+        path: Path<T, V, O>,
+        value: impl ValueArg<V>,
+    ) -> Self {
         self.actions.set(&path, value.into_value());
         self
     }
 
     /// `SET path = if_not_exists(path, value)`: set unless already present.
-    pub fn set_if_not_exists<V: Attribute, O>(
+    pub fn set_if_not_exists<V: Attribute, O: Mutable>(
         mut self,
         path: Path<T, V, O>,
         value: impl ValueArg<V>,
@@ -233,25 +277,37 @@ impl<'a, T: Item> Update<'a, T> {
 
     /// `ADD path value`: adds to a number (absent counts as 0) or adds the
     /// elements of a set.
-    pub fn add<V: Addable, O>(mut self, path: Path<T, V, O>, value: impl ValueArg<V>) -> Self {
+    pub fn add<V: Addable, O: Mutable>(
+        mut self,
+        path: Path<T, V, O>,
+        value: impl ValueArg<V>,
+    ) -> Self {
         self.actions.add(&path, value.into_value());
         self
     }
 
     /// `SET path = if_not_exists(path, 0) + n`.
-    pub fn increment<V: Numeric, O>(mut self, path: Path<T, V, O>, n: impl ValueArg<V>) -> Self {
+    pub fn increment<V: Numeric, O: Mutable>(
+        mut self,
+        path: Path<T, V, O>,
+        n: impl ValueArg<V>,
+    ) -> Self {
         self.actions.step(&path, n.into_value(), true);
         self
     }
 
     /// `SET path = if_not_exists(path, 0) - n`.
-    pub fn decrement<V: Numeric, O>(mut self, path: Path<T, V, O>, n: impl ValueArg<V>) -> Self {
+    pub fn decrement<V: Numeric, O: Mutable>(
+        mut self,
+        path: Path<T, V, O>,
+        n: impl ValueArg<V>,
+    ) -> Self {
         self.actions.step(&path, n.into_value(), false);
         self
     }
 
     /// `DELETE path set`: removes these elements from a set.
-    pub fn delete<V: SetAttribute, O>(mut self, path: Path<T, V, O>, elements: V) -> Self {
+    pub fn delete<V: SetAttribute, O: Mutable>(mut self, path: Path<T, V, O>, elements: V) -> Self {
         self.actions.delete(&path, elements);
         self
     }
@@ -264,7 +320,7 @@ impl<'a, T: Item> Update<'a, T> {
     }
 
     /// Appends `items` to a list (an absent list counts as empty).
-    pub fn append<E: Attribute, O>(
+    pub fn append<E: Attribute, O: Mutable>(
         mut self,
         path: Path<T, Vec<E>, O>,
         items: impl IntoIterator<Item = E>,
@@ -275,7 +331,7 @@ impl<'a, T: Item> Update<'a, T> {
     }
 
     /// Puts `items` in front of a list (an absent list counts as empty).
-    pub fn prepend<E: Attribute, O>(
+    pub fn prepend<E: Attribute, O: Mutable>(
         mut self,
         path: Path<T, Vec<E>, O>,
         items: impl IntoIterator<Item = E>,
@@ -331,6 +387,7 @@ impl<'a, T: Item> Update<'a, T> {
                 )),
             });
         }
+        derived_keys::<T>(&mut update)?;
         let mut condition = match self.condition {
             Some(c) => Some(c.into_condition()?),
             None => None,
