@@ -319,7 +319,12 @@ async fn updates_rewrite_the_index_keys_built_from_what_they_set(db: Client) {
         .set(Ride::ZONE, 9u32)
         .await
         .unwrap();
-    assert!(db.query(Ride::by_zone("Lyon", 3u32)).await.unwrap().is_empty());
+    assert!(
+        db.query(Ride::by_zone("Lyon", 3u32))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let moved = db.query(Ride::by_zone("Paris", 9u32)).await.unwrap();
     assert_eq!(moved.len(), 1);
 
@@ -358,6 +363,7 @@ async fn updates_rewrite_the_index_keys_built_from_what_they_set(db: Client) {
 }
 
 on_both_backends!(
+    a_query_streams_its_items_page_by_page,
     updates_rewrite_the_index_keys_built_from_what_they_set,
     create_table_declares_the_indexes_of_the_type,
     a_partition_query_returns_only_the_entity_it_is_for,
@@ -365,3 +371,40 @@ on_both_backends!(
     an_index_query_method_reads_the_declared_index,
     a_collection_query_reads_every_entity_of_a_partition,
 );
+
+async fn a_query_streams_its_items_page_by_page(db: Client) {
+    shop(&db).await;
+    for i in 0..25u64 {
+        db.put(&order("c1", &format!("o{i:02}"), i, OrderStatus::Placed))
+            .await
+            .unwrap();
+    }
+    // Pages of 4 items: the stream keeps asking until the partition ends.
+    let mut stream = db.query(Order::partition("c1")).page_size(4).stream();
+    let mut seen = Vec::new();
+    while let Some(order) = stream.next().await {
+        seen.push(order.unwrap().placed_at);
+    }
+    assert_eq!(seen, (0..25).collect::<Vec<_>>());
+
+    let mut limited = db
+        .query(Order::partition("c1"))
+        .reverse()
+        .limit(3)
+        .page_size(2)
+        .stream();
+    let mut newest = Vec::new();
+    while let Some(order) = limited.next().await {
+        newest.push(order.unwrap().placed_at);
+    }
+    assert_eq!(newest, [24, 23, 22]);
+
+    let first = db
+        .query(Order::partition("c1"))
+        .page_size(10)
+        .page()
+        .await
+        .unwrap();
+    assert_eq!(first.items.len(), 10);
+    assert!(first.next.is_some());
+}

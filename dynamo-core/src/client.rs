@@ -136,6 +136,7 @@ impl Client {
             filter: entity_filter(&T::SCHEMA),
             decode: |item| T::from_item(item).map(Some),
             limit: None,
+            page_size: None,
             forward: true,
             consistent: false,
             after: None,
@@ -158,6 +159,7 @@ impl Client {
             filter: None,
             decode: C::from_collection_item,
             limit: None,
+            page_size: None,
             forward: true,
             consistent: false,
             after: None,
@@ -478,6 +480,8 @@ pub struct Query<'a, T> {
     /// Reads one item; `None` skips it (a collection's unknown entity type).
     decode: fn(AttributeMap) -> std::result::Result<Option<T>, AttributeError>,
     limit: Option<usize>,
+    /// Items evaluated per request (DynamoDB's `Limit`).
+    page_size: Option<usize>,
     forward: bool,
     consistent: bool,
     after: Option<AttributeMap>,
@@ -531,6 +535,14 @@ impl<T> Query<'_, T> {
         self
     }
 
+    /// Evaluate at most `n` items per request (DynamoDB's `Limit`): smaller
+    /// pages for [`Query::page`], and more, smaller requests for `await`
+    /// and [`Query::stream`].
+    pub fn page_size(mut self, n: usize) -> Self {
+        self.page_size = Some(n.max(1));
+        self
+    }
+
     /// Return items in descending sort-key order.
     pub fn reverse(mut self) -> Self {
         self.forward = false;
@@ -555,7 +567,11 @@ impl<T> Query<'_, T> {
         input.filter = self.filter.clone();
         input.scan_index_forward = Some(self.forward);
         input.consistent_read = self.consistent.then_some(true);
-        input.limit = limit.map(|r| i32::try_from(r).unwrap_or(i32::MAX));
+        let per_request = match (limit, self.page_size) {
+            (Some(l), Some(p)) => Some(l.min(p)),
+            (l, p) => l.or(p),
+        };
+        input.limit = per_request.map(|r| i32::try_from(r).unwrap_or(i32::MAX));
         input.exclusive_start_key = start;
         input
     }
@@ -576,6 +592,112 @@ impl<T> Query<'_, T> {
             items,
             next: output.last_evaluated_key.map(Cursor),
         })
+    }
+}
+
+impl<'a, T> Query<'a, T> {
+    /// The matching items as a stream, fetched one page at a time as it is
+    /// consumed (at most `limit` items when set).
+    ///
+    /// ```
+    /// # async fn f<T>(query: dynamo_core::Query<'_, T>) -> dynamo_core::Result<usize> {
+    /// let mut items = query.stream();
+    /// let mut count = 0;
+    /// while let Some(item) = items.next().await {
+    ///     let _item: T = item?;
+    ///     count += 1;
+    /// }
+    /// # Ok(count) }
+    /// ```
+    pub fn stream(mut self) -> QueryStream<'a, T> {
+        let start = self.after.take();
+        QueryStream {
+            query: self,
+            buffer: std::collections::VecDeque::new(),
+            pending: None,
+            start,
+            done: false,
+            returned: 0,
+        }
+    }
+}
+
+/// The items of a query as a [`futures_core::Stream`]; see [`Query::stream`].
+#[must_use = "a stream does nothing until it is polled"]
+pub struct QueryStream<'a, T> {
+    query: Query<'a, T>,
+    buffer: std::collections::VecDeque<AttributeMap>,
+    pending: Option<BoxFuture<'a, Result<QueryOutput>>>,
+    start: Option<AttributeMap>,
+    done: bool,
+    returned: usize,
+}
+
+impl<T> QueryStream<'_, T> {
+    /// The next item, `None` at the end (for callers without a stream
+    /// combinator library).
+    pub async fn next(&mut self) -> Option<Result<T>> {
+        std::future::poll_fn(|cx| futures_core::Stream::poll_next(Pin::new(&mut *self), cx)).await
+    }
+}
+
+impl<T> futures_core::Stream for QueryStream<'_, T> {
+    type Item = Result<T>;
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<T>>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        loop {
+            if this.query.limit.is_some_and(|l| this.returned >= l) {
+                return Poll::Ready(None);
+            }
+            if let Some(item) = this.buffer.pop_front() {
+                match (this.query.decode)(item) {
+                    Ok(Some(value)) => {
+                        this.returned += 1;
+                        return Poll::Ready(Some(Ok(value)));
+                    }
+                    Ok(None) => continue,
+                    Err(e) => {
+                        this.done = true;
+                        this.buffer.clear();
+                        return Poll::Ready(Some(Err(e.into())));
+                    }
+                }
+            }
+            if this.done {
+                return Poll::Ready(None);
+            }
+            if this.pending.is_none() {
+                let remaining = this.query.limit.map(|l| l - this.returned);
+                let input = this.query.input(remaining, this.start.take());
+                let backend = &*this.query.client.backend;
+                this.pending = Some(Box::pin(async move { backend.query(input).await }));
+            }
+            let Some(pending) = this.pending.as_mut() else {
+                continue;
+            };
+            match pending.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(result) => {
+                    this.pending = None;
+                    match result {
+                        Ok(page) => {
+                            this.buffer.extend(page.items.unwrap_or_default());
+                            this.start = page.last_evaluated_key;
+                            this.done = this.start.is_none();
+                        }
+                        Err(e) => {
+                            this.done = true;
+                            return Poll::Ready(Some(Err(e)));
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -18,8 +18,11 @@ pub mod typed_path;
 pub mod value;
 
 pub use backend::Backend;
-pub use client::{Client, Cursor, CursorError, Delete, Get, KeyQuery, Page, Put, Query, Update};
+pub use client::{
+    Client, Cursor, CursorError, Delete, Get, KeyQuery, Page, Put, Query, QueryStream, Update,
+};
 pub use error::{CancellationReason, Error, Result};
+pub use futures_core::Stream;
 pub use item::{
     Attribute, AttributeError, Collection, CollectionMember, DerivedKeys, EntitySchema, IndexKind,
     IndexSchema, Item, Key, KeyArg, KeyAttribute, KeyAttributeSchema, Lifecycle, SetElement,
