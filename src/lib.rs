@@ -32,6 +32,11 @@
 pub use dynamo_core::*;
 pub use dynamo_derive::{Attribute, Collection, Item};
 
+/// The AWS SDK backend and conversions to and from the SDK's attribute
+/// values (`dynamo::aws::sdk`), when the `aws` feature is on.
+#[cfg(feature = "aws")]
+pub use dynamo_aws as aws;
+
 /// The in-process engine, when the `local` feature is on.
 #[cfg(feature = "local")]
 pub use dynamo_local as local;

@@ -10,6 +10,54 @@
 
 mod convert;
 
+/// Conversions between dynamo's values and typed items and the SDK's
+/// `aws_sdk_dynamodb::types::AttributeValue`, for code that mixes this
+/// crate with direct SDK calls (or DynamoDB Streams events).
+pub mod sdk {
+    use crate::convert::value;
+    use aws_sdk_dynamodb::types::AttributeValue as SdkValue;
+    use dynamo_core::{AttributeMap, AttributeValue, Error, Item};
+    use std::collections::HashMap;
+
+    /// Our value as the SDK's.
+    pub fn to_sdk_value(value: AttributeValue) -> SdkValue {
+        value::to_sdk(value)
+    }
+
+    /// The SDK's value as ours; fails on a malformed number or a value type
+    /// this SDK version does not know.
+    pub fn from_sdk_value(value: SdkValue) -> Result<AttributeValue, Error> {
+        value::from_sdk(value)
+    }
+
+    /// An item's attributes as the SDK's.
+    pub fn to_sdk_map(map: AttributeMap) -> HashMap<String, SdkValue> {
+        value::map_to_sdk(map)
+    }
+
+    /// The SDK's attributes as an item's.
+    pub fn from_sdk_map(map: HashMap<String, SdkValue>) -> Result<AttributeMap, Error> {
+        value::map_from_sdk(map)
+    }
+
+    /// A typed item as SDK attributes (what `PutItem`'s `item` takes).
+    ///
+    /// ```
+    /// # use dynamo_core::{AttributeMap, AttributeValue};
+    /// let map = AttributeMap::from([("id".to_owned(), AttributeValue::S("u1".into()))]);
+    /// let sdk = dynamo_aws::sdk::to_sdk_map(map.clone());
+    /// assert_eq!(dynamo_aws::sdk::from_sdk_map(sdk).unwrap(), map);
+    /// ```
+    pub fn to_sdk_item<T: Item>(item: &T) -> Result<HashMap<String, SdkValue>, Error> {
+        Ok(value::map_to_sdk(item.to_item()?))
+    }
+
+    /// A typed item read from SDK attributes (what `GetItem` returns).
+    pub fn from_sdk_item<T: Item>(map: HashMap<String, SdkValue>) -> Result<T, Error> {
+        Ok(T::from_item(value::map_from_sdk(map)?)?)
+    }
+}
+
 use async_trait::async_trait;
 use aws_config::BehaviorVersion;
 use aws_sdk_dynamodb::config::{Credentials, Region};

@@ -642,6 +642,29 @@ pub fn put_field_value(
     Ok(())
 }
 
+/// Writes the attributes of a flattened field into `item` (used by
+/// derived code).
+#[doc(hidden)]
+pub fn put_flattened<T: Attribute>(
+    item: &mut AttributeMap,
+    value: &T,
+) -> Result<(), AttributeError> {
+    match value.to_attribute()? {
+        AttributeValue::M(map) => {
+            item.extend(map);
+            Ok(())
+        }
+        other => Err(AttributeError::mismatch("M", &other)),
+    }
+}
+
+/// Reads a flattened field from the attributes of `item` (used by derived
+/// code).
+#[doc(hidden)]
+pub fn take_flattened<T: Attribute>(item: &AttributeMap) -> Result<T, AttributeError> {
+    T::from_attribute(AttributeValue::M(item.clone()))
+}
+
 /// Reads struct field `name` with a field codec (`with = module`; used by
 /// derived code).
 #[doc(hidden)]

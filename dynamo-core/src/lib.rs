@@ -6,8 +6,10 @@
 
 pub mod backend;
 pub mod client;
+pub mod codecs;
 pub mod error;
 pub mod expr;
+mod external;
 pub mod item;
 pub mod key_template;
 pub mod ops;
@@ -46,8 +48,9 @@ pub use value::{
 #[doc(hidden)]
 pub mod __private {
     pub use crate::item::{
-        check_entity, collection_variant, put_field, put_field_value, same_str, take_field,
-        take_field_or_default, take_field_with, take_field_with_or_default,
+        check_entity, collection_variant, put_field, put_field_value, put_flattened, same_str,
+        take_field, take_field_or_default, take_field_with, take_field_with_or_default,
+        take_flattened,
     };
     pub use crate::schema::ScalarAttributeType;
 }

@@ -424,6 +424,7 @@ pub trait Ordered: Attribute {}
 impl Ordered for String {}
 impl Ordered for Number {}
 impl Ordered for Vec<u8> {}
+impl Ordered for std::time::SystemTime {}
 
 /// A number type: `ADD`, `increment` and `decrement` apply.
 #[diagnostic::on_unimplemented(

@@ -21,11 +21,17 @@ pub(crate) fn expand(container: &Container, model: Option<&ItemModel>) -> TokenS
 /// `where` predicates requiring every field type to be an attribute (and
 /// key fields to be key attributes), each spanned at the field's type: an
 /// unsupported type is then reported once, at the type, and nowhere else.
-fn field_bounds(fields: &[Field]) -> Vec<TokenStream> {
+///
+/// A type that names the container itself (`children: Vec<Node>`) gets no
+/// bound: the bound would ask the compiler to prove the impl from itself.
+fn field_bounds(container: &syn::Ident, fields: &[Field]) -> Vec<TokenStream> {
     fields
         .iter()
         .filter_map(|f| {
             let ty = f.ty;
+            if mentions(quote!(#ty), container) {
+                return None;
+            }
             let bound = if !f.is_stored() {
                 quote_spanned! {f.ty_span()=> ::core::default::Default }
             } else if f.codec().is_some() {
@@ -37,6 +43,15 @@ fn field_bounds(fields: &[Field]) -> Vec<TokenStream> {
             Some(quote! { #ty: #bound })
         })
         .collect()
+}
+
+/// Whether `tokens` contain the identifier `ident`.
+fn mentions(tokens: TokenStream, ident: &syn::Ident) -> bool {
+    tokens.into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == *ident,
+        proc_macro2::TokenTree::Group(g) => mentions(g.stream(), ident),
+        _ => false,
+    })
 }
 
 /// An expression of type `Result<Option<AttributeValue>, AttributeError>`:
@@ -57,6 +72,12 @@ fn put_fields(fields: &[Field]) -> Vec<TokenStream> {
         .filter(|f| f.is_stored())
         .map(|f| {
             let (ident, name) = (f.ident, f.attribute_name());
+            if f.attrs.flatten.is_some() {
+                let ty = f.ty;
+                return quote_spanned! {f.ty_span()=>
+                    ::dynamo::__private::put_flattened::<#ty>(&mut item, &self.#ident)?;
+                };
+            }
             let value = field_to_attribute(f, quote!(&self.#ident));
             quote! {
                 ::dynamo::__private::put_field_value(&mut item, #name, #value)?;
@@ -72,6 +93,11 @@ fn take_fields(fields: &[Field]) -> Vec<TokenStream> {
         .map(|f| {
             let (ident, ty, name) = (f.ident, f.ty, f.attribute_name());
             let default = f.attrs.default.is_some();
+            if f.attrs.flatten.is_some() {
+                return quote_spanned! {f.ty_span()=>
+                    #ident: ::dynamo::__private::take_flattened::<#ty>(&item)?
+                };
+            }
             match (f.is_stored(), f.codec()) {
                 (false, _) => quote_spanned! {f.ty_span()=> #ident: ::core::default::Default::default() },
                 (true, Some(codec)) if default => quote_spanned! {f.ty_span()=>
@@ -98,7 +124,7 @@ fn path_consts(fields: &[Field], key_fields: &[usize]) -> Vec<TokenStream> {
     fields
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.is_stored() && f.codec().is_none())
+        .filter(|(_, f)| f.is_stored() && f.codec().is_none() && f.attrs.flatten.is_none())
         .map(|(i, f)| {
             let rust_name = f.ident.to_string();
             let rust_name = rust_name.strip_prefix("r#").unwrap_or(&rust_name);
@@ -464,7 +490,7 @@ fn expand_item(container: &Container, fields: &[Field], model: &ItemModel) -> To
     let count = fields.len() + 4;
     let puts = put_fields(fields);
     let takes = take_fields(fields);
-    let mut bounds = field_bounds(fields);
+    let mut bounds = field_bounds(ident, fields);
     bounds.extend(key_bounds(fields, model));
     let (lifecycle_bounds, timestamps) = lifecycle(fields, model);
     bounds.extend(lifecycle_bounds);
@@ -643,7 +669,7 @@ fn expand_map_attribute(container: &Container, fields: &[Field]) -> TokenStream 
     let count = fields.len();
     let puts = put_fields(fields);
     let takes = take_fields(fields);
-    let bounds = field_bounds(fields);
+    let bounds = field_bounds(ident, fields);
     let paths = path_consts(fields, &[]);
     quote! {
         #[automatically_derived]
@@ -669,7 +695,14 @@ fn expand_map_attribute(container: &Container, fields: &[Field]) -> TokenStream 
     }
 }
 
-fn expand_enum_attribute(container: &Container, variants: &[&syn::Variant]) -> TokenStream {
+fn expand_enum_attribute(container: &Container, variants: &[crate::parse::Variant]) -> TokenStream {
+    if variants
+        .iter()
+        .any(|v| !matches!(v.syn.fields, syn::Fields::Unit))
+    {
+        return expand_tagged_enum(container, variants);
+    }
+    let variants: Vec<&syn::Variant> = variants.iter().map(|v| v.syn).collect();
     let ident = container.ident;
     let rule = container.attrs.rename_all;
     let names: Vec<String> = variants
@@ -735,10 +768,11 @@ fn expand_enum_attribute(container: &Container, variants: &[&syn::Variant]) -> T
     }
 }
 
-fn expand_collection(container: &Container, variants: &[&syn::Variant]) -> TokenStream {
+fn expand_collection(container: &Container, variants: &[crate::parse::Variant]) -> TokenStream {
     let ident = container.ident;
     let members: Vec<(&syn::Ident, &syn::Type)> = variants
         .iter()
+        .map(|v| v.syn)
         .filter_map(|v| match &v.fields {
             syn::Fields::Unnamed(f) => Some((&v.ident, &f.unnamed.first()?.ty)),
             _ => None,
@@ -801,5 +835,106 @@ fn expand_collection(container: &Container, variants: &[&syn::Variant]) -> Token
         }
 
         #(#member_impls)*
+    }
+}
+
+/// A data-carrying enum stored as a map: `{ tag: "Variant", ..fields }`
+/// for struct variants, `{ tag: "Variant", content: value }` for newtype
+/// variants, `{ tag: "Variant" }` for unit variants.
+fn expand_tagged_enum(container: &Container, variants: &[crate::parse::Variant]) -> TokenStream {
+    let ident = container.ident;
+    let tag = container
+        .attrs
+        .tag
+        .as_ref()
+        .map_or_else(|| "type".to_owned(), syn::LitStr::value);
+    let content = container
+        .attrs
+        .content
+        .as_ref()
+        .map_or_else(|| "value".to_owned(), syn::LitStr::value);
+    let rule = container.attrs.rename_all;
+    let mut to_arms = Vec::new();
+    let mut from_arms = Vec::new();
+    let mut bounds = Vec::new();
+    let mut names = Vec::new();
+    for variant in variants {
+        let v = &variant.syn.ident;
+        let name = rule.map_or_else(|| v.to_string(), |r| r.apply(&v.to_string()));
+        names.push(name.clone());
+        let put_tag = quote! {
+            item.insert(::std::string::String::from(#tag), ::dynamo::AttributeValue::S(::std::string::String::from(#name)));
+        };
+        match &variant.syn.fields {
+            syn::Fields::Unit => {
+                to_arms.push(quote! { Self::#v => { #put_tag } });
+                from_arms.push(quote! { #name => ::core::result::Result::Ok(Self::#v), });
+            }
+            syn::Fields::Unnamed(f) => {
+                let Some(field) = f.unnamed.first() else {
+                    continue;
+                };
+                let ty = &field.ty;
+                if !mentions(quote!(#ty), ident) {
+                    bounds.push(
+                        quote_spanned! {syn::spanned::Spanned::span(ty)=> #ty: ::dynamo::Attribute },
+                    );
+                }
+                to_arms.push(quote! {
+                    Self::#v(value) => {
+                        #put_tag
+                        ::dynamo::__private::put_field_value(&mut item, #content, <#ty as ::dynamo::Attribute>::to_field(value))?;
+                    }
+                });
+                from_arms.push(quote! {
+                    #name => ::core::result::Result::Ok(Self::#v(::dynamo::__private::take_field::<#ty>(&mut item, #content)?)),
+                });
+            }
+            syn::Fields::Named(_) => {
+                let idents: Vec<&syn::Ident> = variant.fields.iter().map(|f| f.ident).collect();
+                let puts = variant.fields.iter().map(|f| {
+                    let (fi, name) = (f.ident, f.attribute_name());
+                    let value = field_to_attribute(f, quote!(#fi));
+                    quote! { ::dynamo::__private::put_field_value(&mut item, #name, #value)?; }
+                });
+                let takes = take_fields(&variant.fields);
+                bounds.extend(field_bounds(ident, &variant.fields));
+                to_arms.push(quote! {
+                    Self::#v { #(#idents),* } => {
+                        #put_tag
+                        #(#puts)*
+                    }
+                });
+                from_arms.push(quote! {
+                    #name => ::core::result::Result::Ok(Self::#v { #(#takes,)* }),
+                });
+            }
+        }
+    }
+    let enum_name = ident.to_string();
+    let expected = names.join(", ");
+    quote! {
+        #[automatically_derived]
+        impl ::dynamo::Attribute for #ident where #(#bounds,)* {
+            fn to_attribute(&self) -> ::core::result::Result<::dynamo::AttributeValue, ::dynamo::AttributeError> {
+                let mut item = ::dynamo::AttributeMap::new();
+                match self { #(#to_arms)* }
+                ::core::result::Result::Ok(::dynamo::AttributeValue::M(item))
+            }
+
+            fn from_attribute(value: ::dynamo::AttributeValue) -> ::core::result::Result<Self, ::dynamo::AttributeError> {
+                let mut item = match value {
+                    ::dynamo::AttributeValue::M(item) => item,
+                    other => return ::core::result::Result::Err(::dynamo::AttributeError::mismatch("M", &other)),
+                };
+                let variant: ::std::string::String = ::dynamo::__private::take_field(&mut item, #tag)?;
+                match variant.as_str() {
+                    #(#from_arms)*
+                    other => ::core::result::Result::Err(::dynamo::AttributeError::invalid(
+                        ::std::format!("unknown {} variant `{}`; expected one of {}", #enum_name, other, #expected),
+                    ).in_attribute(#tag)),
+                }
+            }
+        }
     }
 }

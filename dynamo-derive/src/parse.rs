@@ -25,10 +25,16 @@ pub(crate) struct Container<'a> {
 pub(crate) enum Data<'a> {
     /// A struct with named fields.
     Struct(Vec<Field<'a>>),
-    /// An enum (variants kept as written; `validate` checks they are units).
-    Enum(Vec<&'a syn::Variant>),
+    /// An enum.
+    Enum(Vec<Variant<'a>>),
     /// A tuple or unit struct, or a union: not supported.
     Unsupported,
+}
+
+/// An enum variant, with the named fields of a struct variant parsed.
+pub(crate) struct Variant<'a> {
+    pub syn: &'a syn::Variant,
+    pub fields: Vec<Field<'a>>,
 }
 
 /// Container options.
@@ -48,6 +54,11 @@ pub(crate) struct ContainerAttrs {
     pub entity: Option<syn::LitStr>,
     /// `entity_attribute = "..."`: the attribute holding the entity type.
     pub entity_attribute: Option<syn::LitStr>,
+    /// `tag = "..."` (data-carrying enums): the attribute naming the variant.
+    pub tag: Option<syn::LitStr>,
+    /// `content = "..."` (data-carrying enums): the attribute holding a
+    /// newtype variant's value.
+    pub content: Option<syn::LitStr>,
     /// `unknown = "skip" | "error"` (collections): what to do with an item
     /// of an entity type the collection does not list.
     pub skip_unknown: Option<(bool, syn::LitStr)>,
@@ -265,6 +276,14 @@ pub(crate) struct FieldAttrs {
     pub with: Option<syn::Path>,
     /// `serde`: the field is converted through its serde implementations.
     pub serde: Option<syn::Path>,
+    /// `set`: a sequence stored as a DynamoDB set.
+    pub set: Option<syn::Path>,
+    /// `binary`: bytes stored as `B`.
+    pub binary: Option<syn::Path>,
+    /// `null`: `None` stored as `NULL`.
+    pub null: Option<syn::Path>,
+    /// `flatten`: a nested struct's attributes stored at this level.
+    pub flatten: Option<syn::Path>,
 }
 
 impl<'a> Container<'a> {
@@ -297,7 +316,29 @@ impl<'a> Container<'a> {
                         );
                     }
                 }
-                Data::Enum(e.variants.iter().collect())
+                Data::Enum(
+                    e.variants
+                        .iter()
+                        .map(|v| Variant {
+                            syn: v,
+                            fields: match &v.fields {
+                                syn::Fields::Named(named) => named
+                                    .named
+                                    .iter()
+                                    .filter_map(|f| {
+                                        Some(Field {
+                                            ident: f.ident.as_ref()?,
+                                            ty: &f.ty,
+                                            attrs: field_attrs(cx, &f.attrs),
+                                            rename_all: None,
+                                        })
+                                    })
+                                    .collect(),
+                                _ => Vec::new(),
+                            },
+                        })
+                        .collect(),
+                )
             }
             syn::Data::Union(_) => Data::Unsupported,
         };
@@ -355,6 +396,14 @@ fn container_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> ContainerAttrs {
                 let lit: syn::LitStr = meta.value()?.parse()?;
                 set_once(cx, &mut out.entity_attribute, &meta.path, lit);
                 Ok(())
+            } else if meta.path.is_ident("tag") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                set_once(cx, &mut out.tag, &meta.path, lit);
+                Ok(())
+            } else if meta.path.is_ident("content") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                set_once(cx, &mut out.content, &meta.path, lit);
+                Ok(())
             } else if meta.path.is_ident("unknown") {
                 let lit: syn::LitStr = meta.value()?.parse()?;
                 match lit.value().as_str() {
@@ -396,7 +445,7 @@ fn container_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> ContainerAttrs {
                 Ok(())
             } else {
                 Err(meta.error(format!(
-                    "unknown `dynamo` container option `{}`; expected one of `table`, `pk`, `sk`, `pk_attribute`, `sk_attribute`, `gsi(...)`, `lsi(...)`, `entity`, `entity_attribute`, `rename_all`",
+                    "unknown `dynamo` container option `{}`; expected one of `table`, `pk`, `sk`, `pk_attribute`, `sk_attribute`, `gsi(...)`, `lsi(...)`, `entity`, `entity_attribute`, `rename_all`, `tag`, `content`, `unknown`",
                     path_name(&meta.path)
                 )))
             }
@@ -492,9 +541,17 @@ fn field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldAttrs {
                 &mut out.updated_at
             } else if meta.path.is_ident("serde") {
                 &mut out.serde
+            } else if meta.path.is_ident("set") {
+                &mut out.set
+            } else if meta.path.is_ident("binary") {
+                &mut out.binary
+            } else if meta.path.is_ident("null") {
+                &mut out.null
+            } else if meta.path.is_ident("flatten") {
+                &mut out.flatten
             } else {
                 return Err(meta.error(format!(
-                    "unknown `dynamo` field option `{}`; expected `partition_key`, `sort_key`, `rename = \"...\"`, `skip`, `default`, `with = path`, `serde`, `version`, `ttl`, `created_at` or `updated_at`",
+                    "unknown `dynamo` field option `{}`; expected `partition_key`, `sort_key`, `rename = \"...\"`, `skip`, `default`, `with = path`, `serde`, `set`, `binary`, `null`, `flatten`, `version`, `ttl`, `created_at` or `updated_at`",
                     path_name(&meta.path)
                 )));
             };
@@ -543,6 +600,12 @@ impl<'a> Field<'a> {
             Some(quote::quote!(#path))
         } else if self.attrs.serde.is_some() {
             Some(quote::quote!(::dynamo::serde_codec))
+        } else if self.attrs.set.is_some() {
+            Some(quote::quote!(::dynamo::codecs::set))
+        } else if self.attrs.binary.is_some() {
+            Some(quote::quote!(::dynamo::codecs::binary))
+        } else if self.attrs.null.is_some() {
+            Some(quote::quote!(::dynamo::codecs::null))
         } else if self.attrs.ttl.is_some() {
             Some(quote::quote!(::dynamo::epoch_seconds))
         } else {

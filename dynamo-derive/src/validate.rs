@@ -90,7 +90,7 @@ pub(crate) fn check(cx: &Ctxt, container: &Container) -> Option<ItemModel> {
             "#[derive(Item)] needs a struct with named fields: each field is one attribute of the item",
         ),
         (Derive::Collection, Data::Enum(variants)) => {
-            check_collection(cx, variants);
+            check_collection(cx, container.ident, variants);
             let attrs = &container.attrs;
             let table_option = attrs.table.as_ref().map(|(_, lit)| lit.clone())
                 .or_else(|| attrs.pk.as_ref().map(|k| k.lit.clone()))
@@ -123,12 +123,33 @@ pub(crate) fn check(cx: &Ctxt, container: &Container) -> Option<ItemModel> {
             if variants.is_empty() {
                 cx.error_spanned_by(container.ident, "#[derive(Attribute)] needs at least one variant");
             }
+            let tag = container.attrs.tag.as_ref().map_or_else(|| "type".to_owned(), syn::LitStr::value);
             for variant in variants {
-                if !matches!(variant.fields, syn::Fields::Unit) {
-                    cx.error_spanned_by(
-                        &variant.fields,
-                        "#[derive(Attribute)] supports enums of unit variants only (stored as their name); this variant carries data",
-                    );
+                match &variant.syn.fields {
+                    syn::Fields::Unnamed(f) if f.unnamed.len() != 1 => cx.error_spanned_by(
+                        &variant.syn.fields,
+                        "a variant stored as a map holds one value `V(T)` or named fields `V { .. }`; name these fields",
+                    ),
+                    _ => {}
+                }
+                check_fields(cx, &variant.fields);
+                for field in &variant.fields {
+                    if field.attribute_name() == tag {
+                        cx.error_spanned_by(
+                            field.ident,
+                            format!("field `{}` is stored as `{tag}`, the attribute naming the variant; rename it or set `tag = \"...\"`", field.ident),
+                        );
+                    }
+                    let a = &field.attrs;
+                    for path in [&a.partition_key, &a.sort_key, &a.version, &a.ttl, &a.created_at, &a.updated_at, &a.flatten].into_iter().flatten() {
+                        cx.error_spanned_by(path, "this option does not apply to a field of an enum variant");
+                    }
+                }
+            }
+            let unit_only = variants.iter().all(|v| matches!(v.syn.fields, syn::Fields::Unit));
+            if unit_only {
+                for lit in [&container.attrs.tag, &container.attrs.content].into_iter().flatten() {
+                    cx.error_spanned_by(lit, "an enum of unit variants is stored as a string; `tag` and `content` apply to enums whose variants carry data");
                 }
             }
         }
@@ -173,14 +194,11 @@ fn path_ident(path: &syn::Path) -> String {
         .unwrap_or_default()
 }
 
-fn check_collection(cx: &Ctxt, variants: &[&syn::Variant]) {
+fn check_collection(cx: &Ctxt, ident: &syn::Ident, variants: &[crate::parse::Variant]) {
     if variants.is_empty() {
-        cx.error_spanned_by(
-            variants.first(),
-            "#[derive(Collection)] needs at least one variant",
-        );
+        cx.error_spanned_by(ident, "#[derive(Collection)] needs at least one variant");
     }
-    for variant in variants {
+    for variant in variants.iter().map(|v| v.syn) {
         match &variant.fields {
             syn::Fields::Unnamed(f) if f.unnamed.len() == 1 => {}
             other => cx.error_spanned_by(
@@ -616,14 +634,32 @@ fn check_fields(cx: &Ctxt, fields: &[crate::parse::Field]) {
                 "a key field cannot have a default: every item stores its key",
             );
         }
-        if let (Some(with), Some(serde)) = (&field.attrs.with, &field.attrs.serde) {
-            let _ = with;
-            cx.error_spanned_by(serde, "`with` and `serde` both convert the field; keep one");
+        let a = &field.attrs;
+        let converters: Vec<(&str, &syn::Path)> = [
+            ("with", a.with.as_ref()),
+            ("serde", a.serde.as_ref()),
+            ("set", a.set.as_ref()),
+            ("binary", a.binary.as_ref()),
+            ("null", a.null.as_ref()),
+            ("flatten", a.flatten.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(name, path)| Some((name, path?)))
+        .collect();
+        if let [(first, _), rest @ ..] = converters.as_slice() {
+            for (name, path) in rest {
+                cx.error_spanned_by(
+                    path,
+                    format!("`{first}` and `{name}` both decide how the field is stored; keep one"),
+                );
+            }
         }
-        if let (Some(serde), Some(_)) = (&field.attrs.serde, &field.attrs.ttl) {
+        if field.attrs.ttl.is_some()
+            && let Some((name, path)) = converters.iter().find(|(name, _)| *name != "with")
+        {
             cx.error_spanned_by(
-                serde,
-                "a `ttl` field is stored as epoch seconds; it cannot also use `serde`",
+                path,
+                format!("a `ttl` field is stored as epoch seconds; it cannot also use `{name}`"),
             );
         }
         if key && let Some(path) = field.attrs.with.as_ref().or(field.attrs.serde.as_ref()) {
@@ -632,7 +668,7 @@ fn check_fields(cx: &Ctxt, fields: &[crate::parse::Field]) {
                 "a key field is stored as its key value; it cannot use `with` or `serde`",
             );
         }
-        if field.attrs.skip.is_none() {
+        if field.attrs.skip.is_none() && field.attrs.flatten.is_none() {
             let name = field.attribute_name();
             if names.contains(&name) {
                 cx.error_spanned_by(

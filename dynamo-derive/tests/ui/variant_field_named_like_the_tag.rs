@@ -1,7 +1,7 @@
 #[derive(dynamo::Attribute)]
 enum Payment {
-    Card { last4: String },
     Cash,
+    Card { r#type: String },
 }
 
 fn main() {}

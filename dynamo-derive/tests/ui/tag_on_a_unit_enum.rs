@@ -1,0 +1,8 @@
+#[derive(dynamo::Attribute)]
+#[dynamo(tag = "kind")]
+enum Status {
+    Placed,
+    Shipped,
+}
+
+fn main() {}
