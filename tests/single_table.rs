@@ -362,7 +362,82 @@ async fn updates_rewrite_the_index_keys_built_from_what_they_set(db: Client) {
     assert_eq!(rides[0].meters, 250);
 }
 
+#[derive(Attribute, Debug, Clone, Copy, PartialEq)]
+enum TicketState {
+    Open,
+    Closed,
+}
+
+#[derive(Item, Debug, Clone, PartialEq)]
+#[dynamo(table = "tickets", pk = "TICKET#{ticket_id}")]
+#[dynamo(gsi(name = "by_tenant", pk = [tenant, region], sk = [state, opened_at]))]
+struct Ticket {
+    ticket_id: String,
+    tenant: String,
+    region: String,
+    state: TicketState,
+    opened_at: u64,
+}
+
+async fn multi_attribute_index_keys_query_by_every_partition_attribute(db: Client) {
+    let table = db.create_table::<Ticket>().await.unwrap();
+    let index = &table.global_secondary_indexes.unwrap()[0];
+    let schema: Vec<_> = index
+        .key_schema
+        .iter()
+        .map(|k| (k.attribute_name.as_str(), format!("{:?}", k.key_type)))
+        .collect();
+    assert_eq!(
+        schema,
+        [
+            ("tenant", "Hash".to_owned()),
+            ("region", "Hash".to_owned()),
+            ("state", "Range".to_owned()),
+            ("opened_at", "Range".to_owned())
+        ]
+    );
+    let ticket = |id: &str, tenant: &str, region: &str, state, opened_at| Ticket {
+        ticket_id: id.into(),
+        tenant: tenant.into(),
+        region: region.into(),
+        state,
+        opened_at,
+    };
+    for t in [
+        ticket("t1", "acme", "eu", TicketState::Open, 30),
+        ticket("t2", "acme", "eu", TicketState::Closed, 10),
+        ticket("t3", "acme", "eu", TicketState::Open, 20),
+        ticket("t4", "acme", "us", TicketState::Open, 5),
+        ticket("t5", "initech", "eu", TicketState::Open, 1),
+    ] {
+        db.put(&t).await.unwrap();
+    }
+    let ids = |tickets: Vec<Ticket>| -> Vec<String> {
+        tickets.into_iter().map(|t| t.ticket_id).collect()
+    };
+    // Sorted by state, then time: Closed < Open as strings.
+    assert_eq!(
+        ids(db.query(Ticket::by_tenant("acme", "eu")).await.unwrap()),
+        ["t2", "t3", "t1"]
+    );
+    assert_eq!(
+        ids(db
+            .query(Ticket::by_tenant("acme", "eu").sk_eq(TicketState::Open))
+            .await
+            .unwrap()),
+        ["t3", "t1"]
+    );
+    assert_eq!(
+        ids(db
+            .query(Ticket::by_tenant_with_state("acme", "eu", TicketState::Open).sk_gt(25u64))
+            .await
+            .unwrap()),
+        ["t1"]
+    );
+}
+
 on_both_backends!(
+    multi_attribute_index_keys_query_by_every_partition_attribute,
     a_query_streams_its_items_page_by_page,
     updates_rewrite_the_index_keys_built_from_what_they_set,
     create_table_declares_the_indexes_of_the_type,

@@ -10,8 +10,8 @@ use crate::item::{Collection, IndexKind, IndexSchema, KeyAttributeSchema, TableS
 use crate::key_template::{BeginsWithKey, SortCompare, SortKeyShape, SortKeyType};
 use crate::ops::*;
 use crate::schema::{
-    AttributeDefinition, GlobalSecondaryIndex, KeySchemaElement, LocalSecondaryIndex, Projection,
-    TableDescription, TimeToLiveSpecification,
+    AttributeDefinition, GlobalSecondaryIndex, LocalSecondaryIndex, Projection, TableDescription,
+    TimeToLiveSpecification,
 };
 use crate::value::AttributeMap;
 use crate::value::{AttributeValue, KeyValue};
@@ -302,6 +302,17 @@ impl<T, S> KeyQuery<T, S> {
 // where there is no sort key reports `SortKeyType`'s message (E0277) rather
 // than "method exists but its trait bounds were not satisfied".
 impl<T, S> KeyQuery<T, S> {
+    /// Adds equality on another key attribute (a multi-attribute key's
+    /// further partition attributes, or leading sort attributes). Called by
+    /// derived code.
+    #[doc(hidden)]
+    pub fn and_key_eq(mut self, name: &'static str, value: KeyValue) -> Self {
+        self.condition = self
+            .condition
+            .and_sort_key(name, SortKeyOp::Eq(value.into()));
+        self
+    }
+
     /// Items whose sort key (or its template's first field) equals `value`.
     pub fn sk_eq(self, value: impl KeyArg<S>) -> Self
     where
@@ -430,11 +441,7 @@ fn create_table_input(schemas: &[TableSchema]) -> Result<(CreateTableInput, Opti
         }
     }
     let mut input = CreateTableInput::new(first.table_name, first.key_schema(), definitions);
-    let index_keys = |index: &IndexSchema| {
-        let mut keys = vec![KeySchemaElement::hash(index.partition_key.name)];
-        keys.extend(index.sort_key.map(|k| KeySchemaElement::range(k.name)));
-        keys
-    };
+    let index_keys = IndexSchema::key_schema;
     let global: Vec<_> = indexes
         .iter()
         .filter(|i| i.kind == IndexKind::Global)

@@ -764,6 +764,35 @@ pub struct IndexSchema {
     pub partition_key: KeyAttributeSchema,
     /// Its sort key, if any.
     pub sort_key: Option<KeyAttributeSchema>,
+    /// The partition-key attributes after the first, for a multi-attribute
+    /// key (`pk = [tenant, region]`).
+    pub more_partition_keys: &'static [KeyAttributeSchema],
+    /// The sort-key attributes after the first.
+    pub more_sort_keys: &'static [KeyAttributeSchema],
+}
+
+impl IndexSchema {
+    /// Every key attribute of the index: partition keys, then sort keys.
+    pub fn key_attributes(&self) -> impl Iterator<Item = KeyAttributeSchema> + '_ {
+        std::iter::once(self.partition_key)
+            .chain(self.more_partition_keys.iter().copied())
+            .chain(self.sort_key)
+            .chain(self.more_sort_keys.iter().copied())
+    }
+
+    /// The index's `KeySchema`.
+    pub fn key_schema(&self) -> Vec<KeySchemaElement> {
+        std::iter::once(self.partition_key)
+            .chain(self.more_partition_keys.iter().copied())
+            .map(|k| KeySchemaElement::hash(k.name))
+            .chain(
+                self.sort_key
+                    .into_iter()
+                    .chain(self.more_sort_keys.iter().copied())
+                    .map(|k| KeySchemaElement::range(k.name)),
+            )
+            .collect()
+    }
 }
 
 /// The entity-type attribute written on every item of a type, so several
@@ -820,11 +849,7 @@ impl TableSchema {
         let mut out: Vec<AttributeDefinition> = Vec::new();
         let keys = std::iter::once(self.partition_key)
             .chain(self.sort_key)
-            .chain(
-                self.indexes
-                    .iter()
-                    .flat_map(|i| std::iter::once(i.partition_key).chain(i.sort_key)),
-            );
+            .chain(self.indexes.iter().flat_map(IndexSchema::key_attributes));
         for key in keys {
             if !out.iter().any(|d| d.attribute_name == key.name) {
                 out.push(AttributeDefinition {

@@ -394,6 +394,15 @@ fn key_bounds(fields: &[Field], model: &ItemModel) -> Vec<TokenStream> {
             .flat_map(|i| std::iter::once(&i.pk).chain(&i.sk)),
     );
     let mut out = Vec::new();
+    for &i in model
+        .indexes
+        .iter()
+        .flat_map(|i| i.more_pk.iter().chain(&i.more_sk))
+    {
+        let field = &fields[i];
+        let ty = field.value_ty();
+        out.push(quote_spanned! {field.ty_span()=> #ty: ::dynamo::KeyAttribute });
+    }
     for key in keys {
         match &key.source {
             KeySource::Field(i) => {
@@ -560,22 +569,81 @@ fn expand_item(container: &Container, fields: &[Field], model: &ItemModel) -> To
         }
         let ipk_schema = key_schema(fields, ipk);
         let isk_schema = option_schema(fields, index.sk.as_ref());
+        let field_key = |i: usize| ResolvedKey {
+            attribute: fields[i].attribute_name(),
+            source: KeySource::Field(i),
+        };
+        let more_pk: Vec<ResolvedKey> = index.more_pk.iter().map(|&i| field_key(i)).collect();
+        let more_sk: Vec<ResolvedKey> = index.more_sk.iter().map(|&i| field_key(i)).collect();
+        let more_pk_schemas = more_pk.iter().map(|k| key_schema(fields, k));
+        let more_sk_schemas = more_sk.iter().map(|k| key_schema(fields, k));
         index_schemas.push(quote! {
-            ::dynamo::IndexSchema { name: #name, kind: #kind, partition_key: #ipk_schema, sort_key: #isk_schema }
-        });
-        let (params, lets) = key_params(fields, &ipk.fields());
-        let rendered = render_key(fields, ipk, &local_v);
-        let isort_ty = sort_operand(fields, index.sk.as_ref());
-        let ipk_name = &ipk.attribute;
-        let ishape = sort_shape(fields, index.sk.as_ref());
-        let doc = format!("A query of one partition of index `{name}`.");
-        index_methods.push(quote! {
-            #[doc = #doc]
-            pub fn #method(#(#params),*) -> ::dynamo::KeyQuery<Self, #isort_ty> {
-                #(#lets)*
-                ::dynamo::KeyQuery::new(::core::option::Option::Some(#name), #ipk_name, #rendered, #ishape)
+            ::dynamo::IndexSchema {
+                name: #name,
+                kind: #kind,
+                partition_key: #ipk_schema,
+                sort_key: #isk_schema,
+                more_partition_keys: &[#(#more_pk_schemas),*],
+                more_sort_keys: &[#(#more_sk_schemas),*],
             }
         });
+        // The partition's fields, then one method per leading sort
+        // attribute fixed by equality (multi-attribute sort keys).
+        let mut param_fields = ipk.fields();
+        param_fields.extend(index.more_pk.iter().copied());
+        let rendered = render_key(fields, ipk, &local_v);
+        let ipk_name = &ipk.attribute;
+        let more_pk_terms: Vec<TokenStream> = more_pk
+            .iter()
+            .map(|k| {
+                let (attr, v) = (&k.attribute, render_key(fields, k, &local_v));
+                quote!(.and_key_eq(#attr, #v))
+            })
+            .collect();
+        let sort_keys: Vec<&ResolvedKey> = index.sk.iter().chain(&more_sk).collect();
+        for fixed in 0..sort_keys.len().max(1) {
+            let mut params_of = param_fields.clone();
+            let mut fixed_terms = Vec::new();
+            for key in &sort_keys[..fixed] {
+                params_of.extend(key.fields());
+                let (attr, v) = (&key.attribute, render_key(fields, key, &local_v));
+                fixed_terms.push(quote!(.and_key_eq(#attr, #v)));
+            }
+            let next = sort_keys.get(fixed).copied();
+            let mut seen = Vec::new();
+            params_of.retain(|i| {
+                let new = !seen.contains(i);
+                seen.push(*i);
+                new
+            });
+            let (params, lets) = key_params(fields, &params_of);
+            let isort_ty = sort_operand(fields, next);
+            let ishape = sort_shape(fields, next);
+            let (method, doc) = if fixed == 0 {
+                (
+                    method.clone(),
+                    format!("A query of one partition of index `{name}`."),
+                )
+            } else {
+                let last = &sort_keys[fixed - 1];
+                let field = fields[last.fields()[0]].ident;
+                (
+                    quote::format_ident!("{}_with_{}", method, field),
+                    format!(
+                        "A query of one partition of index `{name}`, with `{field}` equal to the value given; sort-key conditions apply to the next sort attribute."
+                    ),
+                )
+            };
+            index_methods.push(quote! {
+                #[doc = #doc]
+                pub fn #method(#(#params),*) -> ::dynamo::KeyQuery<Self, #isort_ty> {
+                    #(#lets)*
+                    ::dynamo::KeyQuery::new(::core::option::Option::Some(#name), #ipk_name, #rendered, #ishape)
+                        #(#more_pk_terms)*
+                        #(#fixed_terms)*
+                }
+            });
+        }
     }
     let (entity_schema, entity_put, entity_check) = match &model.entity {
         Some((attribute, name)) => (

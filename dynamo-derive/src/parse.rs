@@ -175,6 +175,10 @@ pub(crate) struct IndexDecl {
     pub name: Option<syn::LitStr>,
     pub pk: Option<KeySpec>,
     pub sk: Option<KeySpec>,
+    /// `pk = [a, b]`: a multi-attribute partition key, with the `pk` token.
+    pub pk_list: Option<(syn::Path, Vec<syn::Ident>)>,
+    /// `sk = [c, d]`: a multi-attribute sort key.
+    pub sk_list: Option<(syn::Path, Vec<syn::Ident>)>,
 }
 
 /// A naming convention for `rename_all`.
@@ -414,10 +418,28 @@ fn container_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> ContainerAttrs {
                 Ok(())
             } else if meta.path.is_ident("gsi") || meta.path.is_ident("lsi") {
                 let kind = if meta.path.is_ident("gsi") { IndexKind::Global } else { IndexKind::Local };
-                let mut decl = IndexDecl { kind, keyword: meta.path.clone(), name: None, pk: None, sk: None };
+                let mut decl = IndexDecl { kind, keyword: meta.path.clone(), name: None, pk: None, sk: None, pk_list: None, sk_list: None };
                 let (mut pk_attr, mut sk_attr) = (None, None);
                 meta.parse_nested_meta(|inner| {
-                    let lit: syn::LitStr = inner.value()?.parse()?;
+                    let value = inner.value()?;
+                    let is_key = inner.path.is_ident("pk") || inner.path.is_ident("sk");
+                    if is_key && value.peek(syn::token::Bracket) {
+                        let content;
+                        syn::bracketed!(content in value);
+                        let list: Vec<syn::Ident> =
+                            syn::punctuated::Punctuated::<syn::Ident, syn::Token![,]>::parse_terminated(&content)?
+                                .into_iter()
+                                .collect();
+                        if kind == IndexKind::Local {
+                            cx.error_spanned_by(&inner.path, "multi-attribute keys are for global secondary indexes; a local index has one sort key");
+                        } else if inner.path.is_ident("pk") {
+                            set_once(cx, &mut decl.pk_list, &inner.path, (inner.path.clone(), list));
+                        } else {
+                            set_once(cx, &mut decl.sk_list, &inner.path, (inner.path.clone(), list));
+                        }
+                        return Ok(());
+                    }
+                    let lit: syn::LitStr = value.parse()?;
                     if inner.path.is_ident("name") {
                         set_once(cx, &mut decl.name, &inner.path, lit);
                     } else if inner.path.is_ident("pk") && kind == IndexKind::Global {

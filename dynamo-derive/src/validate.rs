@@ -58,6 +58,11 @@ pub(crate) struct ResolvedIndex {
     pub method: syn::Ident,
     pub pk: ResolvedKey,
     pub sk: Option<ResolvedKey>,
+    /// The partition-key attributes after the first, for a multi-attribute
+    /// key (`pk = [tenant, region]`): fields stored as themselves.
+    pub more_pk: Vec<usize>,
+    /// The sort-key attributes after the first.
+    pub more_sk: Vec<usize>,
 }
 
 /// Everything `expand` needs about an item beyond its fields.
@@ -554,7 +559,56 @@ fn check_indexes(
             );
             continue;
         }
+        let mut more_pk = Vec::new();
+        let mut more_sk = Vec::new();
+        let list_key = |list: &Option<(syn::Path, Vec<syn::Ident>)>,
+                        more: &mut Vec<usize>,
+                        template: bool|
+         -> Option<Option<ResolvedKey>> {
+            let (path, idents) = list.as_ref()?;
+            if template {
+                cx.error_spanned_by(
+                    path,
+                    "this key is declared twice: as a template and as a list of fields",
+                );
+                return Some(None);
+            }
+            if idents.is_empty() || idents.len() > 4 {
+                cx.error_spanned_by(path, "a multi-attribute key has one to four attributes");
+                return Some(None);
+            }
+            let mut indexes = Vec::new();
+            for ident in idents {
+                match fields.iter().position(|f| f.ident == ident) {
+                    Some(i) if fields[i].is_stored() => indexes.push(i),
+                    Some(_) => cx.error_spanned_by(
+                        ident,
+                        format!(
+                            "key field `{ident}` is #[dynamo(skip)]: a key needs stored fields"
+                        ),
+                    ),
+                    None => cx.error_spanned_by(
+                        ident,
+                        format!("unknown field `{ident}` in a multi-attribute key"),
+                    ),
+                }
+            }
+            if indexes.len() != idents.len() {
+                return Some(None);
+            }
+            more.extend(indexes[1..].iter().copied());
+            Some(Some(ResolvedKey {
+                attribute: fields[indexes[0]].attribute_name(),
+                source: KeySource::Field(indexes[0]),
+            }))
+        };
+        let pk_from_list = list_key(&decl.pk_list, &mut more_pk, decl.pk.is_some());
+        let sk_from_list = list_key(&decl.sk_list, &mut more_sk, decl.sk.is_some());
+        if matches!(pk_from_list, Some(None)) || matches!(sk_from_list, Some(None)) {
+            continue;
+        }
         let pk = match (kind, &decl.pk) {
+            (IndexKind::Global, None) if pk_from_list.is_some() => pk_from_list.flatten(),
             (IndexKind::Global, Some(spec)) => {
                 resolve_key(cx, fields, spec, &format!("{name}_pk"), false)
             }
@@ -574,6 +628,7 @@ fn check_indexes(
             }),
         };
         let sk = match (&decl.sk, kind) {
+            (None, IndexKind::Global) if sk_from_list.is_some() => sk_from_list.flatten(),
             (Some(spec), _) => resolve_key(cx, fields, spec, &format!("{name}_sk"), false),
             (None, IndexKind::Local) => {
                 cx.error_spanned_by(
@@ -594,6 +649,8 @@ fn check_indexes(
                 method,
                 pk,
                 sk,
+                more_pk,
+                more_sk,
             });
         }
     }
