@@ -19,11 +19,28 @@ mod validate;
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
-/// Derives `dynamo::Item` for a struct with named fields.
+/// Derives `dynamo::Item` for a struct with named fields: the item's
+/// attributes, the table schema, `T::key(...)`, `T::partition(...)`, one
+/// query method per declared index, and a typed path constant per field
+/// (`T::FIELD_NAME`).
 ///
-/// Container option: `#[dynamo(table = "name")]` (required). Field options:
-/// `#[dynamo(partition_key)]` (exactly one), `#[dynamo(sort_key)]` (at most
-/// one). Key fields must be strings, integers, `Number` or `Vec<u8>`.
+/// Container options:
+/// * `table = "name"` (required);
+/// * `pk = "TEMPLATE"`, `sk = "TEMPLATE"`: keys rendered from fields
+///   (`"ORDER#{placed_at:10}#{order_id}"`; `{field:width}` zero-pads an
+///   unsigned integer; `"{field}"` alone is the field's own attribute), with
+///   `pk_attribute`/`sk_attribute` naming the key attributes (default `pk`,
+///   `sk`);
+/// * `gsi(name = "...", pk = "...", sk = "...")` (or `pk = [a, b]`,
+///   `sk = [c, d]` for multi-attribute keys), `lsi(name = "...", sk = "...")`;
+/// * `entity = "..."`, `entity_attribute = "..."`: the entity-type value and
+///   attribute written on every item (default: the type's name, `_entity`);
+/// * `rename_all = "camelCase" | "PascalCase" | "snake_case" | ...`.
+///
+/// Field options: `partition_key`, `sort_key` (instead of templates),
+/// `rename = "..."`, `skip`, `default`, `version`, `ttl`, `created_at`,
+/// `updated_at`, `with = module`, `serde`, `set`, `binary`, `null`,
+/// `flatten`.
 #[proc_macro_derive(Item, attributes(dynamo))]
 pub fn derive_item(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
@@ -32,7 +49,9 @@ pub fn derive_item(input: TokenStream) -> TokenStream {
 
 /// Derives `dynamo::Attribute`: a struct with named fields is stored as a
 /// map (`M`), an enum of unit variants as a string (`S`) holding the
-/// variant's name.
+/// variant's name, and an enum whose variants carry data as a map tagged
+/// with the variant's name (`tag = "type"` and `content = "value"` by
+/// default, for newtype variants). Field options as for `Item`.
 #[proc_macro_derive(Attribute, attributes(dynamo))]
 pub fn derive_attribute(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
