@@ -425,7 +425,17 @@ macro_rules! float_attribute {
             }
             fn from_attribute(value: AttributeValue) -> Result<Self, AttributeError> {
                 match value {
-                    AttributeValue::N(n) => Ok(n.to_f64() as $t),
+                    AttributeValue::N(n) => {
+                        let v = n.to_f64() as $t;
+                        if v.is_finite() {
+                            Ok(v)
+                        } else {
+                            Err(AttributeError::invalid(format!(
+                                "{n} is out of range for {}",
+                                stringify!($t)
+                            )))
+                        }
+                    }
                     other => Err(AttributeError::mismatch("N", &other)),
                 }
             }

@@ -261,6 +261,12 @@ fn values_that_do_not_fit_are_errors_not_silent_changes() {
         Attribute::to_attribute(&u128::MAX).is_err(),
         "39 digits do not fit a DynamoDB number"
     );
+    let mut item = sample().to_item().unwrap();
+    item.insert("f32".into(), AttributeValue::N("1e100".parse().unwrap()));
+    assert_eq!(
+        Everything::from_item(item).unwrap_err().to_string(),
+        "attribute `f32`: 10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000 is out of range for f32"
+    );
 }
 
 proptest! {
