@@ -30,6 +30,14 @@ fn and(a: Option<Condition>, b: Option<Condition>) -> Option<Condition> {
     }
 }
 
+/// `a AND b` of typed conditions, when there is an `a`.
+fn and_cond<T>(a: Option<Cond<T>>, b: Cond<T>) -> Option<Cond<T>> {
+    Some(match a {
+        Some(a) => a.and(b),
+        None => b,
+    })
+}
+
 fn path_condition(name: &str, op: Comparator, value: AttributeValue) -> Condition {
     Condition::Compare {
         left: Operand::Path(ExprPath::attribute(name)),
@@ -170,10 +178,7 @@ impl<'a, T: Item> Put<'a, T> {
     /// Write only if `condition` holds for the stored item (all conditions
     /// given must hold).
     pub fn when(mut self, condition: Cond<T>) -> Self {
-        self.condition = Some(match self.condition.take() {
-            Some(c) => c.and(condition),
-            None => condition,
-        });
+        self.condition = and_cond(self.condition.take(), condition);
         self
     }
 }
@@ -186,10 +191,7 @@ impl<'a, T: Item + Sync> IntoFuture for Put<'a, T> {
         Box::pin(async move {
             let mut item = self.item.to_item()?;
             stamp::<T>(&mut item)?;
-            let mut condition = match self.condition {
-                Some(c) => Some(c.into_condition()?),
-                None => None,
-            };
+            let mut condition = self.condition.map(Cond::into_condition).transpose()?;
             if self.if_not_exists {
                 condition = and(condition, Some(not_exists::<T>()));
             }
@@ -343,10 +345,7 @@ impl<'a, T: Item> Update<'a, T> {
 
     /// Update only if `condition` holds for the stored item.
     pub fn when(mut self, condition: Cond<T>) -> Self {
-        self.condition = Some(match self.condition.take() {
-            Some(c) => c.and(condition),
-            None => condition,
-        });
+        self.condition = and_cond(self.condition.take(), condition);
         self
     }
 
@@ -388,10 +387,7 @@ impl<'a, T: Item> Update<'a, T> {
             });
         }
         derived_keys::<T>(&mut update)?;
-        let mut condition = match self.condition {
-            Some(c) => Some(c.into_condition()?),
-            None => None,
-        };
+        let mut condition = self.condition.map(Cond::into_condition).transpose()?;
         if self.if_exists {
             condition = and(condition, Some(exists::<T>()));
         }
@@ -477,10 +473,7 @@ impl<'a, T: Item> Delete<'a, T> {
 
     /// Delete only if `condition` holds for the stored item.
     pub fn when(mut self, condition: Cond<T>) -> Self {
-        self.condition = Some(match self.condition.take() {
-            Some(c) => c.and(condition),
-            None => condition,
-        });
+        self.condition = and_cond(self.condition.take(), condition);
         self
     }
 }
@@ -492,10 +485,7 @@ impl<'a, T: Item + Send + 'a> IntoFuture for Delete<'a, T> {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
             let mut input = DeleteItemInput::new(T::SCHEMA.table_name, self.key.into_attributes());
-            input.condition = match self.condition {
-                Some(c) => Some(c.into_condition()?),
-                None => None,
-            };
+            input.condition = self.condition.map(Cond::into_condition).transpose()?;
             self.client.backend.delete_item(input).await?;
             Ok(())
         })
