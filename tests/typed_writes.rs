@@ -252,7 +252,49 @@ async fn the_ttl_field_is_stored_as_epoch_seconds_and_enabled_on_the_table(db: C
     );
 }
 
+async fn typed_filters_narrow_queries_and_scans(db: Client) {
+    orders(&db).await;
+    for (id, cents) in [("o1", 500u64), ("o2", 1500), ("o3", 2500)] {
+        let mut o = order(id);
+        o.total_cents = cents;
+        db.put(&o).await.unwrap();
+    }
+    let mut big: Vec<String> = db
+        .scan::<Order>()
+        .filter(Order::TOTAL_CENTS.ge(1000u64))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.order_id)
+        .collect();
+    big.sort();
+    assert_eq!(big, ["o2", "o3"]);
+
+    // Two segments together cover the table once.
+    let mut seen = Vec::new();
+    for segment in 0..2 {
+        let part = db.scan::<Order>().segment(segment, 2).await.unwrap();
+        seen.extend(part.into_iter().map(|o| o.order_id));
+    }
+    seen.sort();
+    assert_eq!(seen, ["o1", "o2", "o3"]);
+
+    let one = db
+        .query(Order::partition("o2"))
+        .filter(Order::STATUS.eq(Status::Placed) & Order::TOTAL_CENTS.gt(1000u64))
+        .await
+        .unwrap();
+    assert_eq!(one.len(), 1);
+    let none = db
+        .query(Order::partition("o2"))
+        .filter(Order::STATUS.eq(Status::Shipped))
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+}
+
 on_both_backends!(
+    typed_filters_narrow_queries_and_scans,
     a_new_item_gets_version_one_and_both_timestamps,
     a_stale_put_fails_with_a_version_conflict,
     a_failed_condition_is_not_reported_as_a_version_conflict,
