@@ -294,6 +294,7 @@ async fn typed_filters_narrow_queries_and_scans(db: Client) {
 }
 
 on_both_backends!(
+    a_transfer_moves_money_all_or_nothing,
     typed_filters_narrow_queries_and_scans,
     a_new_item_gets_version_one_and_both_timestamps,
     a_stale_put_fails_with_a_version_conflict,
@@ -304,3 +305,113 @@ on_both_backends!(
     conditional_deletes_and_size_conditions,
     the_ttl_field_is_stored_as_epoch_seconds_and_enabled_on_the_table,
 );
+
+#[derive(Item, Debug, Clone, PartialEq)]
+#[dynamo(table = "accounts", pk = "ACCOUNT#{id}")]
+struct Account {
+    id: String,
+    balance: i64,
+    #[dynamo(version)]
+    version: u64,
+}
+
+fn account(id: &str, balance: i64) -> Account {
+    Account {
+        id: id.into(),
+        balance,
+        version: 0,
+    }
+}
+
+async fn transfer(
+    db: &Client,
+    from: &str,
+    to: &str,
+    amount: i64,
+    token: &str,
+) -> dynamo::Result<()> {
+    db.transaction()
+        .update(Account::key(from), |u| {
+            u.add(Account::BALANCE, -amount)
+                .when(Account::BALANCE.ge(amount))
+        })
+        .update(Account::key(to), |u| {
+            u.add(Account::BALANCE, amount).if_exists()
+        })
+        .token(token)
+        .commit()
+        .await
+}
+
+async fn a_transfer_moves_money_all_or_nothing(db: Client) {
+    db.create_table::<Account>().await.unwrap();
+    db.transaction()
+        .put(&account("alice", 100))
+        .put_with(&account("bob", 20), |p| p.if_not_exists())
+        .commit()
+        .await
+        .unwrap();
+    let balance = |db: Client, id: &'static str| async move {
+        db.get(Account::key(id))
+            .consistent()
+            .await
+            .unwrap()
+            .unwrap()
+    };
+
+    transfer(&db, "alice", "bob", 30, "t-1").await.unwrap();
+    // The same token again is not applied twice.
+    transfer(&db, "alice", "bob", 30, "t-1").await.unwrap();
+    let alice = balance(db.clone(), "alice").await;
+    assert_eq!((alice.balance, alice.version), (70, 2));
+    assert_eq!(balance(db.clone(), "bob").await.balance, 50);
+
+    // Not enough money: nothing happens, and the reason says which action.
+    let err = transfer(&db, "alice", "bob", 500, "t-2").await.unwrap_err();
+    let Error::TransactionCanceled { reasons, .. } = &err else {
+        panic!("expected a cancelled transaction, got {err:?}");
+    };
+    let codes: Vec<_> = reasons.iter().map(|r| r.code.as_str()).collect();
+    assert_eq!(codes, ["ConditionalCheckFailed", "None"]);
+    assert_eq!(balance(db.clone(), "bob").await.balance, 50);
+
+    // A transfer to a missing account fails instead of creating it.
+    let err = transfer(&db, "alice", "nobody", 5, "t-3")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::TransactionCanceled { .. }));
+    assert_eq!(db.get(Account::key("nobody")).await.unwrap(), None);
+
+    // A stale versioned put and a failed check both cancel.
+    let err = db
+        .transaction()
+        .put(&account("alice", 1_000_000))
+        .commit()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::TransactionCanceled { .. }));
+    let err = db
+        .transaction()
+        .check(Account::key("bob"), Account::BALANCE.gt(1000i64))
+        .delete(Account::key("alice"))
+        .commit()
+        .await
+        .unwrap_err();
+    let Error::TransactionCanceled { reasons, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(reasons[0].code, "ConditionalCheckFailed");
+    assert!(
+        reasons[0].item.is_some(),
+        "the failed check returns the item"
+    );
+    assert_eq!(balance(db.clone(), "alice").await.balance, 70);
+    db.transaction()
+        .delete_with(Account::key("alice"), |d| {
+            d.when(Account::BALANCE.eq(70i64))
+        })
+        .commit()
+        .await
+        .unwrap();
+    assert_eq!(db.get(Account::key("alice")).await.unwrap(), None);
+}

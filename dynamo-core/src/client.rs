@@ -16,11 +16,13 @@ use std::sync::Arc;
 
 mod key_query;
 mod read;
+mod transaction;
 mod write;
 
 pub use key_query::KeyQuery;
 pub use read::{Cursor, CursorError, Page, Query, QueryStream};
-pub use write::{Delete, Put, Update};
+pub use transaction::Transaction;
+pub use write::{Delete, InTransaction, Put, Update};
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 

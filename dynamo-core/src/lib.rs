@@ -21,7 +21,8 @@ pub mod value;
 
 pub use backend::Backend;
 pub use client::{
-    Client, Cursor, CursorError, Delete, Get, KeyQuery, Page, Put, Query, QueryStream, Update,
+    Client, Cursor, CursorError, Delete, Get, InTransaction, KeyQuery, Page, Put, Query,
+    QueryStream, Transaction, Update,
 };
 pub use error::{CancellationReason, Error, Result};
 pub use futures_core::Stream;

@@ -149,23 +149,69 @@ fn derived_keys<T: Item>(update: &mut crate::expr::Update) -> Result<()> {
     Ok(())
 }
 
-/// A pending `put`; await it.
+/// Marks a write builder that is one action of a [`super::Transaction`]:
+/// it is committed with the transaction, not awaited on its own.
+#[derive(Clone, Copy, Debug)]
+pub struct InTransaction;
+
+/// A pending `put`; await it. In a transaction (`C` = [`InTransaction`])
+/// the same builder describes one action.
 #[must_use = "a put does nothing until it is awaited"]
-pub struct Put<'a, T> {
-    client: &'a Client,
+pub struct Put<'a, T, C = &'a Client> {
+    ctx: C,
     item: &'a T,
     condition: Option<Cond<T>>,
     if_not_exists: bool,
 }
 
-impl<'a, T: Item> Put<'a, T> {
-    pub(super) fn new(client: &'a Client, item: &'a T) -> Self {
+/// What a put sends: the item, its condition, and the version it checks.
+pub(super) struct PutPlan {
+    pub item: AttributeMap,
+    pub condition: Option<Condition>,
+    pub version: ExpectedVersion,
+}
+
+impl<'a, T: Item, C> Put<'a, T, C> {
+    pub(super) fn new(ctx: C, item: &'a T) -> Self {
         Self {
-            client,
+            ctx,
             item,
             condition: None,
             if_not_exists: false,
         }
+    }
+
+    /// The item with its lifecycle attributes, and the conditions.
+    pub(super) fn plan(self) -> Result<(C, PutPlan)> {
+        let mut item = self.item.to_item()?;
+        stamp::<T>(&mut item)?;
+        let mut condition = self.condition.map(Cond::into_condition).transpose()?;
+        if self.if_not_exists {
+            condition = and(condition, Some(not_exists::<T>()));
+        }
+        let mut version = None;
+        if let Some(name) = T::SCHEMA.lifecycle.version {
+            let current = stored_version(&item, name)?;
+            let check = if current.is_zero() {
+                not_exists::<T>()
+            } else {
+                path_condition(name, Comparator::Eq, AttributeValue::N(current))
+            };
+            condition = and(condition, Some(check));
+            let next = current
+                .checked_add(Number::from(1u8))
+                .map_err(|e| AttributeError::invalid(e.to_string()).in_attribute(name))?;
+            item.insert(name.to_owned(), AttributeValue::N(next));
+            version = Some((name, current));
+        }
+        Ok((
+            self.ctx,
+            PutPlan {
+                item,
+                condition,
+                version,
+            },
+        ))
     }
 
     /// Write only if no item with this key exists; otherwise the put fails
@@ -189,41 +235,28 @@ impl<'a, T: Item + Sync> IntoFuture for Put<'a, T> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let mut item = self.item.to_item()?;
-            stamp::<T>(&mut item)?;
-            let mut condition = self.condition.map(Cond::into_condition).transpose()?;
-            if self.if_not_exists {
-                condition = and(condition, Some(not_exists::<T>()));
-            }
-            let mut version = None;
-            if let Some(name) = T::SCHEMA.lifecycle.version {
-                let current = stored_version(&item, name)?;
-                let check = if current.is_zero() {
-                    not_exists::<T>()
-                } else {
-                    path_condition(name, Comparator::Eq, AttributeValue::N(current))
-                };
-                condition = and(condition, Some(check));
-                let next = current
-                    .checked_add(Number::from(1u8))
-                    .map_err(|e| AttributeError::invalid(e.to_string()).in_attribute(name))?;
-                item.insert(name.to_owned(), AttributeValue::N(next));
-                version = Some((name, current));
-            }
-            let mut input = PutItemInput::new(T::SCHEMA.table_name, item);
-            input.condition = condition;
-            if version.is_some() {
+            let (client, plan) = self.plan()?;
+            let mut input = PutItemInput::new(T::SCHEMA.table_name, plan.item);
+            input.condition = plan.condition;
+            if plan.version.is_some() {
                 input.return_values_on_condition_check_failure =
                     Some(ReturnValuesOnConditionCheckFailure::AllOld);
             }
-            match self.client.backend.put_item(input).await {
-                Ok(_) => Ok(()),
-                Err(e) => Err(match version {
-                    Some((name, expected)) => version_error(e, name, expected),
-                    None => e,
-                }),
-            }
+            client
+                .backend
+                .put_item(input)
+                .await
+                .map(|_| ())
+                .map_err(|e| with_version(e, plan.version))
         })
+    }
+}
+
+/// A failed write as a version conflict when its version check failed.
+fn with_version(error: Error, version: ExpectedVersion) -> Error {
+    match version {
+        Some((name, expected)) => version_error(error, name, expected),
+        None => error,
     }
 }
 
@@ -236,19 +269,29 @@ type ExpectedVersion = Option<(&'static str, Number)>;
 /// `add` exists only for numbers and sets, `delete` only for sets,
 /// `remove` only for optional attributes.
 #[must_use = "an update does nothing until it is awaited"]
-pub struct Update<'a, T> {
-    client: &'a Client,
+pub struct Update<'a, T, C = &'a Client> {
+    ctx: C,
     key: Key<T>,
     actions: Actions,
     condition: Option<Cond<T>>,
     if_exists: bool,
     expected_version: Option<Number>,
+    lifetime: std::marker::PhantomData<&'a ()>,
 }
 
-impl<'a, T: Item> Update<'a, T> {
-    pub(super) fn new(client: &'a Client, key: Key<T>) -> Self {
+/// What an update sends.
+pub(super) struct UpdatePlan {
+    pub key: AttributeMap,
+    pub update: crate::expr::Update,
+    pub condition: Option<Condition>,
+    pub version: ExpectedVersion,
+}
+
+impl<'a, T: Item, C> Update<'a, T, C> {
+    pub(super) fn new(ctx: C, key: Key<T>) -> Self {
         Self {
-            client,
+            ctx,
+            lifetime: std::marker::PhantomData,
             key,
             actions: Actions::new(),
             condition: None,
@@ -363,7 +406,9 @@ impl<'a, T: Item> Update<'a, T> {
         self
     }
 
-    fn input(self) -> Result<(UpdateItemInput, ExpectedVersion, &'a Client)> {
+    /// The update with its lifecycle actions and rendered index keys, and
+    /// the conditions.
+    pub(super) fn plan(self) -> Result<(C, UpdatePlan)> {
         let mut actions = self.actions;
         if let Some(error) = actions.error.take() {
             return Err(error.into());
@@ -407,14 +452,28 @@ impl<'a, T: Item> Update<'a, T> {
                 version = Some((name, expected));
             }
         }
-        let mut input =
-            UpdateItemInput::new(T::SCHEMA.table_name, self.key.into_attributes(), update);
-        input.condition = condition;
-        if version.is_some() {
+        Ok((
+            self.ctx,
+            UpdatePlan {
+                key: self.key.into_attributes(),
+                update,
+                condition,
+                version,
+            },
+        ))
+    }
+}
+
+impl<'a, T: Item> Update<'a, T> {
+    fn input(self) -> Result<(UpdateItemInput, ExpectedVersion, &'a Client)> {
+        let (client, plan) = self.plan()?;
+        let mut input = UpdateItemInput::new(T::SCHEMA.table_name, plan.key, plan.update);
+        input.condition = plan.condition;
+        if plan.version.is_some() {
             input.return_values_on_condition_check_failure =
                 Some(ReturnValuesOnConditionCheckFailure::AllOld);
         }
-        Ok((input, version, self.client))
+        Ok((input, plan.version, client))
     }
 
     /// Sends the update and returns the item as it is after it.
@@ -425,10 +484,7 @@ impl<'a, T: Item> Update<'a, T> {
             .backend
             .update_item(input)
             .await
-            .map_err(|e| match version {
-                Some((name, expected)) => version_error(e, name, expected),
-                None => e,
-            })?;
+            .map_err(|e| with_version(e, version))?;
         let item = output.attributes.unwrap_or_default();
         Ok(T::from_item(item)?)
     }
@@ -445,10 +501,7 @@ impl<'a, T: Item + Send + 'a> IntoFuture for Update<'a, T> {
                 .backend
                 .update_item(input)
                 .await
-                .map_err(|e| match version {
-                    Some((name, expected)) => version_error(e, name, expected),
-                    None => e,
-                })?;
+                .map_err(|e| with_version(e, version))?;
             Ok(())
         })
     }
@@ -456,19 +509,27 @@ impl<'a, T: Item + Send + 'a> IntoFuture for Update<'a, T> {
 
 /// A pending `delete`; await it.
 #[must_use = "a delete does nothing until it is awaited"]
-pub struct Delete<'a, T> {
-    client: &'a Client,
+pub struct Delete<'a, T, C = &'a Client> {
+    ctx: C,
     key: Key<T>,
     condition: Option<Cond<T>>,
+    lifetime: std::marker::PhantomData<&'a ()>,
 }
 
-impl<'a, T: Item> Delete<'a, T> {
-    pub(super) fn new(client: &'a Client, key: Key<T>) -> Self {
+impl<'a, T: Item, C> Delete<'a, T, C> {
+    pub(super) fn new(ctx: C, key: Key<T>) -> Self {
         Self {
-            client,
+            ctx,
             key,
             condition: None,
+            lifetime: std::marker::PhantomData,
         }
+    }
+
+    /// The key and the condition.
+    pub(super) fn plan(self) -> Result<(C, AttributeMap, Option<Condition>)> {
+        let condition = self.condition.map(Cond::into_condition).transpose()?;
+        Ok((self.ctx, self.key.into_attributes(), condition))
     }
 
     /// Delete only if `condition` holds for the stored item.
@@ -484,9 +545,10 @@ impl<'a, T: Item + Send + 'a> IntoFuture for Delete<'a, T> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let mut input = DeleteItemInput::new(T::SCHEMA.table_name, self.key.into_attributes());
-            input.condition = self.condition.map(Cond::into_condition).transpose()?;
-            self.client.backend.delete_item(input).await?;
+            let (client, key, condition) = self.plan()?;
+            let mut input = DeleteItemInput::new(T::SCHEMA.table_name, key);
+            input.condition = condition;
+            client.backend.delete_item(input).await?;
             Ok(())
         })
     }
