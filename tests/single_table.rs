@@ -437,6 +437,7 @@ async fn multi_attribute_index_keys_query_by_every_partition_attribute(db: Clien
 }
 
 on_both_backends!(
+    batches_read_and_write_many_items_in_order,
     multi_attribute_index_keys_query_by_every_partition_attribute,
     a_query_streams_its_items_page_by_page,
     updates_rewrite_the_index_keys_built_from_what_they_set,
@@ -482,4 +483,32 @@ async fn a_query_streams_its_items_page_by_page(db: Client) {
         .unwrap();
     assert_eq!(first.items.len(), 10);
     assert!(first.next.is_some());
+}
+
+async fn batches_read_and_write_many_items_in_order(db: Client) {
+    shop(&db).await;
+    let orders: Vec<Order> = (0..60u64)
+        .map(|i| order("c1", &format!("o{i:02}"), i, OrderStatus::Placed))
+        .collect();
+    db.put_many(&orders).await.unwrap();
+    let keys = |ids: &[u64]| -> Vec<dynamo::Key<Order>> {
+        ids.iter()
+            .map(|&i| Order::key("c1", i, format!("o{i:02}")))
+            .collect()
+    };
+    let wanted: Vec<u64> = (0..60).rev().chain([7, 7]).collect();
+    let mut with_missing = keys(&wanted);
+    with_missing.insert(3, Order::key("c1", 999u64, "nope"));
+    let read = db.get_many(with_missing).await.unwrap();
+    assert_eq!(read.len(), 63);
+    assert_eq!(read[0].as_ref().unwrap().placed_at, 59);
+    assert!(read[3].is_none());
+    assert_eq!(read[62].as_ref().unwrap().placed_at, 7);
+    assert_eq!(read.iter().flatten().count(), 62);
+
+    db.delete_many(keys(&(0..50).collect::<Vec<_>>()))
+        .await
+        .unwrap();
+    let left = db.query(Order::partition("c1")).await.unwrap();
+    assert_eq!(left.len(), 10);
 }

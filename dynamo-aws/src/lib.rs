@@ -243,6 +243,10 @@ fn write_requests_from(
 
 #[async_trait]
 impl Backend for AwsBackend {
+    async fn pause(&self, duration: std::time::Duration) {
+        tokio::time::sleep(duration).await;
+    }
+
     async fn create_table(&self, input: CreateTableInput) -> Result<CreateTableOutput> {
         let out = self
             .client

@@ -67,4 +67,11 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<TransactGetItemsOutput>;
     /// `BatchWriteItem`.
     async fn batch_write_item(&self, input: BatchWriteItemInput) -> Result<BatchWriteItemOutput>;
+
+    /// Waits `duration` before a retry (of unprocessed batch items). The
+    /// default returns at once: an engine that never leaves items
+    /// unprocessed needs no pause, and the core knows no async runtime.
+    async fn pause(&self, duration: std::time::Duration) {
+        let _ = duration;
+    }
 }

@@ -14,6 +14,7 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::Arc;
 
+mod batch;
 mod key_query;
 mod read;
 mod transaction;

@@ -93,7 +93,7 @@ fn version_error(error: Error, attribute: &str, expected: Number) -> Error {
 
 /// Sets `updated_at` to now, and `created_at` to now when it is absent or
 /// at the epoch (a struct built without a creation time).
-fn stamp<T: Item>(item: &mut AttributeMap) -> Result<()> {
+pub(super) fn stamp<T: Item>(item: &mut AttributeMap) -> Result<()> {
     let lifecycle = T::SCHEMA.lifecycle;
     if lifecycle.created_at.is_none() && lifecycle.updated_at.is_none() {
         return Ok(());
