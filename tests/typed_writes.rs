@@ -250,6 +250,26 @@ async fn the_ttl_field_is_stored_as_epoch_seconds_and_enabled_on_the_table(db: C
         ttl.time_to_live_description.attribute_name.as_deref(),
         Some("expires_at")
     );
+
+    // The TTL field's path compares epoch numbers, and updates store them.
+    let later = UNIX_EPOCH + Duration::from_secs(2_000_000_000);
+    db.update(Order::key("o1"))
+        .set(Order::EXPIRES_AT, later)
+        .await
+        .unwrap();
+    let expiring = db
+        .scan::<Order>()
+        .filter(Order::EXPIRES_AT.lt(UNIX_EPOCH + Duration::from_secs(2_100_000_000)))
+        .await
+        .unwrap();
+    assert_eq!(expiring.len(), 1);
+    assert_eq!(expiring[0].expires_at, Some(later));
+    let none = db
+        .scan::<Order>()
+        .filter(Order::EXPIRES_AT.lt(UNIX_EPOCH + Duration::from_secs(1_000)))
+        .await
+        .unwrap();
+    assert!(none.is_empty());
 }
 
 async fn typed_filters_narrow_queries_and_scans(db: Client) {

@@ -35,7 +35,7 @@ pub use key_template::{
     BeginsWithKey, KeyPart, KeyTemplate, NoSortKey, PaddedKeyPart, SortKeyShape, SortKeyType,
     TemplateSegment,
 };
-pub use time::{EpochSeconds, Timestamp, epoch_seconds};
+pub use time::{EpochSeconds, EpochTime, Timestamp, epoch_seconds};
 pub use typed_path::{
     Addable, Cond, Contains, KeyField, Mutable, Numeric, Optional, Ordered, Path, Removable,
     Required, SetAttribute, Size, ValueArg,

@@ -243,6 +243,33 @@ impl EpochSeconds for Option<SystemTime> {
     }
 }
 
+/// A time as the number of epoch seconds it is stored as: the value type of
+/// the typed path of a `#[dynamo(ttl)]` or epoch-seconds field, so that
+/// `Session::EXPIRES_AT.lt(SystemTime::now())` compares numbers with
+/// numbers. Accepts the time itself wherever a value is expected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EpochTime<T>(pub T);
+
+impl<T: EpochSeconds> Attribute for EpochTime<T> {
+    fn to_attribute(&self) -> Result<AttributeValue, AttributeError> {
+        match self.0.to_epoch()? {
+            Some(n) => Ok(AttributeValue::N(n)),
+            None => Ok(AttributeValue::Null),
+        }
+    }
+    fn from_attribute(value: AttributeValue) -> Result<Self, AttributeError> {
+        T::from_epoch(Some(value)).map(EpochTime)
+    }
+}
+
+impl<T: EpochSeconds> crate::typed_path::Ordered for EpochTime<T> {}
+
+impl<T: EpochSeconds> crate::typed_path::ValueArg<EpochTime<T>> for T {
+    fn into_value(self) -> EpochTime<T> {
+        EpochTime(self)
+    }
+}
+
 /// Field codec `#[dynamo(with = dynamo::epoch_seconds)]`: a `SystemTime`
 /// (or `Option<SystemTime>`) stored as a number of epoch seconds, with a
 /// decimal fraction when the time is not a whole second.

@@ -118,14 +118,26 @@ fn take_fields(fields: &[Field]) -> Vec<TokenStream> {
 }
 
 /// One typed path constant per stored field (`Order::STATUS`). A field
-/// with a codec has none: its stored form is not its `Attribute` form, so
-/// typed operands would not compare with it.
+/// stored as epoch seconds gets a path of `EpochTime` (numbers); a field
+/// with another codec (`with`, `serde`, `set`, `binary`) has none: its
+/// stored form is not its `Attribute` form, so a typed operand would not
+/// compare with it.
 fn path_consts(fields: &[Field], key_fields: &[usize]) -> Vec<TokenStream> {
     fields
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.is_stored() && f.codec().is_none() && f.attrs.flatten.is_none())
-        .map(|(i, f)| {
+        .filter(|(_, f)| f.is_stored() && f.attrs.flatten.is_none())
+        .filter_map(|(i, f)| {
+            // The operand type: the field's own, or the stored form of a
+            // codec whose stored form typed operands can take.
+            let value_ty = f.value_ty();
+            let ty = if f.is_epoch_seconds() {
+                quote!(::dynamo::EpochTime<#value_ty>)
+            } else if f.codec().is_none() || f.attrs.null.is_some() {
+                quote!(#value_ty)
+            } else {
+                return None;
+            };
             let rust_name = f.ident.to_string();
             let rust_name = rust_name.strip_prefix("r#").unwrap_or(&rust_name);
             let const_name = quote::format_ident!(
@@ -134,7 +146,6 @@ fn path_consts(fields: &[Field], key_fields: &[usize]) -> Vec<TokenStream> {
                 span = f.ident.span()
             );
             let name = f.attribute_name();
-            let ty = f.value_ty();
             let presence = if key_fields.contains(&i) {
                 quote!(::dynamo::KeyField)
             } else if f.option_inner().is_some() {
@@ -143,10 +154,10 @@ fn path_consts(fields: &[Field], key_fields: &[usize]) -> Vec<TokenStream> {
                 quote!(::dynamo::Required)
             };
             let doc = format!("The typed path of attribute `{name}` (field `{rust_name}`).");
-            quote! {
+            Some(quote! {
                 #[doc = #doc]
                 pub const #const_name: ::dynamo::Path<Self, #ty, #presence> = ::dynamo::Path::new(#name);
-            }
+            })
         })
         .collect()
 }

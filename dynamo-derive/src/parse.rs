@@ -635,6 +635,18 @@ impl<'a> Field<'a> {
         }
     }
 
+    /// Whether the field is stored as epoch seconds: `ttl`, or
+    /// `with = dynamo::epoch_seconds`.
+    pub fn is_epoch_seconds(&self) -> bool {
+        match &self.attrs.with {
+            Some(path) => path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "epoch_seconds"),
+            None => self.attrs.ttl.is_some() && self.attrs.serde.is_none(),
+        }
+    }
+
     /// `T` when the field's type is written `Option<T>`.
     pub fn option_inner(&self) -> Option<&'a syn::Type> {
         let syn::Type::Path(p) = self.ty else {
