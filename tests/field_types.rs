@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 #[derive(Attribute, Debug, Clone, PartialEq)]
 #[dynamo(rename_all = "snake_case")]
 enum Payment {
+    #[dynamo(rename = "CASH")]
     Cash,
     Card { last4: String, expiry_month: u8 },
     Voucher(String),
@@ -163,6 +164,11 @@ fn each_option_and_type_is_stored_the_way_its_documentation_says() {
     assert_eq!(item["time_at"], item["seen_at"]);
     assert_eq!(item["price"], AttributeValue::N("19.99".parse().unwrap()));
     assert_eq!(item["blob"], AttributeValue::B(vec![0, 1]));
+    let cash = Payment::Cash.to_attribute().unwrap();
+    assert_eq!(
+        cash,
+        AttributeValue::M(AttributeMap::from([("type".to_owned(), s("CASH"))]))
+    );
 }
 
 #[test]
@@ -193,7 +199,7 @@ fn a_set_field_refuses_duplicates_and_a_wrong_width_array_is_an_error() {
     );
     assert_eq!(
         Thing::from_item(item).unwrap_err().to_string(),
-        "attribute `payment.type`: unknown Payment variant `cheque`; expected one of cash, card, voucher, split"
+        "attribute `payment.type`: unknown Payment variant `cheque`; expected one of CASH, card, voucher, split"
     );
 }
 

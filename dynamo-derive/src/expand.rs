@@ -781,16 +781,10 @@ fn expand_enum_attribute(container: &Container, variants: &[crate::parse::Varian
     {
         return expand_tagged_enum(container, variants);
     }
+    let rule = container.attrs.rename_all;
+    let names: Vec<String> = variants.iter().map(|v| v.stored_name(rule)).collect();
     let variants: Vec<&syn::Variant> = variants.iter().map(|v| v.syn).collect();
     let ident = container.ident;
-    let rule = container.attrs.rename_all;
-    let names: Vec<String> = variants
-        .iter()
-        .map(|v| {
-            let name = v.ident.to_string();
-            rule.map_or(name.clone(), |r| r.apply(&name))
-        })
-        .collect();
     let idents: Vec<&syn::Ident> = variants.iter().map(|v| &v.ident).collect();
     let expected = names.join(", ");
     let enum_name = ident.to_string();
@@ -939,7 +933,7 @@ fn expand_tagged_enum(container: &Container, variants: &[crate::parse::Variant])
     let mut names = Vec::new();
     for variant in variants {
         let v = &variant.syn.ident;
-        let name = rule.map_or_else(|| v.to_string(), |r| r.apply(&v.to_string()));
+        let name = variant.stored_name(rule);
         names.push(name.clone());
         let put_tag = quote! {
             item.insert(::std::string::String::from(#tag), ::dynamo::AttributeValue::S(::std::string::String::from(#name)));

@@ -34,6 +34,8 @@ pub(crate) enum Data<'a> {
 /// An enum variant, with the named fields of a struct variant parsed.
 pub(crate) struct Variant<'a> {
     pub syn: &'a syn::Variant,
+    /// `#[dynamo(rename = "...")]` on the variant.
+    pub rename: Option<syn::LitStr>,
     pub fields: Vec<Field<'a>>,
 }
 
@@ -311,39 +313,30 @@ impl<'a> Container<'a> {
                 ),
                 _ => Data::Unsupported,
             },
-            syn::Data::Enum(e) => {
-                for variant in &e.variants {
-                    for attr in variant.attrs.iter().filter(|a| a.path().is_ident("dynamo")) {
-                        cx.error_spanned_by(
-                            attr,
-                            "`#[dynamo(...)]` options are not supported on enum variants",
-                        );
-                    }
-                }
-                Data::Enum(
-                    e.variants
-                        .iter()
-                        .map(|v| Variant {
-                            syn: v,
-                            fields: match &v.fields {
-                                syn::Fields::Named(named) => named
-                                    .named
-                                    .iter()
-                                    .filter_map(|f| {
-                                        Some(Field {
-                                            ident: f.ident.as_ref()?,
-                                            ty: &f.ty,
-                                            attrs: field_attrs(cx, &f.attrs),
-                                            rename_all: None,
-                                        })
+            syn::Data::Enum(e) => Data::Enum(
+                e.variants
+                    .iter()
+                    .map(|v| Variant {
+                        syn: v,
+                        rename: variant_rename(cx, v),
+                        fields: match &v.fields {
+                            syn::Fields::Named(named) => named
+                                .named
+                                .iter()
+                                .filter_map(|f| {
+                                    Some(Field {
+                                        ident: f.ident.as_ref()?,
+                                        ty: &f.ty,
+                                        attrs: field_attrs(cx, &f.attrs),
+                                        rename_all: None,
                                     })
-                                    .collect(),
-                                _ => Vec::new(),
-                            },
-                        })
-                        .collect(),
-                )
-            }
+                                })
+                                .collect(),
+                            _ => Vec::new(),
+                        },
+                    })
+                    .collect(),
+            ),
             syn::Data::Union(_) => Data::Unsupported,
         };
         Some(Self {
@@ -479,6 +472,40 @@ fn container_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> ContainerAttrs {
     attach_attribute(cx, &mut out.pk, pk_attribute);
     attach_attribute(cx, &mut out.sk, sk_attribute);
     out
+}
+
+/// The variant's `#[dynamo(rename = "...")]`, its only option.
+fn variant_rename(cx: &Ctxt, variant: &syn::Variant) -> Option<syn::LitStr> {
+    let mut rename = None;
+    for attr in variant.attrs.iter().filter(|a| a.path().is_ident("dynamo")) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                set_once(cx, &mut rename, &meta.path, lit);
+                Ok(())
+            } else {
+                Err(meta.error(format!(
+                    "unknown `dynamo` variant option `{}`; expected `rename = \"...\"`",
+                    path_name(&meta.path)
+                )))
+            }
+        });
+        if let Err(e) = result {
+            cx.syn_error(e);
+        }
+    }
+    rename
+}
+
+impl Variant<'_> {
+    /// The name the variant is stored as.
+    pub fn stored_name(&self, rule: Option<RenameRule>) -> String {
+        if let Some(rename) = &self.rename {
+            return rename.value();
+        }
+        let name = self.syn.ident.to_string();
+        rule.map_or_else(|| name.clone(), |r| r.apply(&name))
+    }
 }
 
 /// Records an option that may appear once.

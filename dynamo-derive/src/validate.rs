@@ -151,6 +151,20 @@ pub(crate) fn check(cx: &Ctxt, container: &Container) -> Option<ItemModel> {
                     }
                 }
             }
+            let rule = container.attrs.rename_all;
+            let mut stored: Vec<String> = Vec::new();
+            for variant in variants {
+                let name = variant.stored_name(rule);
+                if let Some(rename) = &variant.rename
+                    && name.is_empty()
+                {
+                    cx.error_spanned_by(rename, "a variant cannot be stored as an empty name");
+                }
+                if stored.contains(&name) {
+                    cx.error_spanned_by(&variant.syn.ident, format!("two variants are stored as `{name}`"));
+                }
+                stored.push(name);
+            }
             let unit_only = variants.iter().all(|v| matches!(v.syn.fields, syn::Fields::Unit));
             if unit_only {
                 for lit in [&container.attrs.tag, &container.attrs.content].into_iter().flatten() {
@@ -200,6 +214,11 @@ fn path_ident(path: &syn::Path) -> String {
 }
 
 fn check_collection(cx: &Ctxt, ident: &syn::Ident, variants: &[crate::parse::Variant]) {
+    for variant in variants {
+        if let Some(rename) = &variant.rename {
+            cx.error_spanned_by(rename, "a collection variant is told apart by its item's entity type; `rename` does not apply");
+        }
+    }
     if variants.is_empty() {
         cx.error_spanned_by(ident, "#[derive(Collection)] needs at least one variant");
     }

@@ -1,0 +1,9 @@
+#[derive(dynamo::Attribute)]
+enum Status {
+    #[dynamo(rename = "open")]
+    Open,
+    #[dynamo(rename = "open")]
+    Reopened,
+}
+
+fn main() {}
