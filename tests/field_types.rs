@@ -12,7 +12,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 enum Payment {
     #[dynamo(rename = "CASH")]
     Cash,
-    Card { last4: String, expiry_month: u8 },
+    Card {
+        last4: String,
+        expiry_month: u8,
+    },
     Voucher(String),
     Split(Vec<Payment>),
 }

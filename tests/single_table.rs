@@ -437,6 +437,7 @@ async fn multi_attribute_index_keys_query_by_every_partition_attribute(db: Clien
 }
 
 on_both_backends!(
+    a_local_index_sorts_a_partition_another_way,
     batches_read_and_write_many_items_in_order,
     multi_attribute_index_keys_query_by_every_partition_attribute,
     a_query_streams_its_items_page_by_page,
@@ -511,4 +512,40 @@ async fn batches_read_and_write_many_items_in_order(db: Client) {
         .unwrap();
     let left = db.query(Order::partition("c1")).await.unwrap();
     assert_eq!(left.len(), 10);
+}
+
+#[derive(Item, Debug, Clone, PartialEq)]
+#[dynamo(table = "scores", pk = "PLAYER#{player}", sk = "GAME#{game}")]
+#[dynamo(lsi(name = "by_points", sk = "{points}"))]
+struct Score {
+    player: String,
+    game: String,
+    points: u32,
+}
+
+async fn a_local_index_sorts_a_partition_another_way(db: Client) {
+    let table = db.create_table::<Score>().await.unwrap();
+    assert_eq!(
+        table.local_secondary_indexes.unwrap()[0].index_name,
+        "by_points"
+    );
+    for (game, points) in [("g1", 30), ("g2", 10), ("g3", 20)] {
+        db.put(&Score {
+            player: "p1".into(),
+            game: game.into(),
+            points,
+        })
+        .await
+        .unwrap();
+    }
+    let best: Vec<u32> = db
+        .query(Score::by_points("p1").sk_ge(15u32))
+        .reverse()
+        .consistent()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.points)
+        .collect();
+    assert_eq!(best, [30, 20]);
 }
