@@ -392,42 +392,26 @@ fn check_item(cx: &Ctxt, container: &Container, fields: &[Field]) -> Option<Item
             );
         }
     }
-    let pk = match (&attrs.pk, partition_fields.first()) {
-        (Some(spec), Some(&i)) => {
-            cx.error_spanned_by(
-                &spec.lit,
-                format!("the partition key is declared twice: by this template and by #[dynamo(partition_key)] on `{}`", fields[i].ident),
-            );
-            None
-        }
-        (Some(spec), None) => resolve_key(cx, fields, spec, "pk", true),
-        (None, Some(&i)) => Some(ResolvedKey {
-            attribute: fields[i].attribute_name(),
-            source: KeySource::Field(i),
-        }),
-        (None, None) => {
-            cx.error_spanned_by(
-                container.ident,
-                "#[derive(Item)] needs a partition key: add #[dynamo(pk = \"...\")] or mark a field #[dynamo(partition_key)]",
-            );
-            None
-        }
-    };
-    let sk = match (&attrs.sk, sort_fields.first()) {
-        (Some(spec), Some(&i)) => {
-            cx.error_spanned_by(
-                &spec.lit,
-                format!("the sort key is declared twice: by this template and by #[dynamo(sort_key)] on `{}`", fields[i].ident),
-            );
-            None
-        }
-        (Some(spec), None) => resolve_key(cx, fields, spec, "sk", true),
-        (None, Some(&i)) => Some(ResolvedKey {
-            attribute: fields[i].attribute_name(),
-            source: KeySource::Field(i),
-        }),
-        (None, None) => None,
-    };
+    let pk = table_key(
+        cx,
+        fields,
+        attrs.pk.as_ref(),
+        partition_fields.first(),
+        ("partition", "pk"),
+    );
+    if attrs.pk.is_none() && partition_fields.is_empty() {
+        cx.error_spanned_by(
+            container.ident,
+            "#[derive(Item)] needs a partition key: add #[dynamo(pk = \"...\")] or mark a field #[dynamo(partition_key)]",
+        );
+    }
+    let sk = table_key(
+        cx,
+        fields,
+        attrs.sk.as_ref(),
+        sort_fields.first(),
+        ("sort", "sk"),
+    );
     let same_field =
         !partition_fields.is_empty() && partition_fields.first() == sort_fields.first();
     if let (Some(pk), Some(sk), false) = (&pk, &sk, same_field)
@@ -518,6 +502,36 @@ fn check_item(cx: &Ctxt, container: &Container, fields: &[Field]) -> Option<Item
         created_at,
         updated_at,
     })
+}
+
+/// The table's partition or sort key (`which`), from its template (whose
+/// attribute is `default_attribute` unless named) or its field option;
+/// `None` when it is not declared or is declared twice.
+fn table_key(
+    cx: &Ctxt,
+    fields: &[Field],
+    spec: Option<&KeySpec>,
+    field: Option<&usize>,
+    (which, default_attribute): (&str, &str),
+) -> Option<ResolvedKey> {
+    match (spec, field) {
+        (Some(spec), Some(&i)) => {
+            cx.error_spanned_by(
+                &spec.lit,
+                format!(
+                    "the {which} key is declared twice: by this template and by #[dynamo({which}_key)] on `{}`",
+                    fields[i].ident
+                ),
+            );
+            None
+        }
+        (Some(spec), None) => resolve_key(cx, fields, spec, default_attribute, true),
+        (None, Some(&i)) => Some(ResolvedKey {
+            attribute: fields[i].attribute_name(),
+            source: KeySource::Field(i),
+        }),
+        (None, None) => None,
+    }
 }
 
 fn check_indexes(
