@@ -311,3 +311,57 @@ proptest! {
         prop_assert_eq!(text(a).cmp(&text(b)), a.cmp(&b));
     }
 }
+
+#[derive(Attribute, Debug, Clone, PartialEq)]
+struct Envelope<T> {
+    kind: String,
+    payload: T,
+}
+
+#[derive(Item, Debug, Clone, PartialEq)]
+#[dynamo(table = "documents", pk = "DOC#{id}")]
+struct Document<T>
+where
+    T: Clone,
+{
+    id: String,
+    body: Envelope<T>,
+    history: Vec<T>,
+}
+
+#[test]
+fn generic_types_derive_for_each_payload_type() {
+    let doc = Document {
+        id: "d1".into(),
+        body: Envelope {
+            kind: "numbers".into(),
+            payload: 7u32,
+        },
+        history: vec![1u32, 2],
+    };
+    let item = doc.to_item().unwrap();
+    assert_eq!(
+        Document::<u32>::from_item(through_wire(&item)).unwrap(),
+        doc
+    );
+    let text = Document {
+        id: "d2".into(),
+        body: Envelope {
+            kind: "text".into(),
+            payload: "hello".to_owned(),
+        },
+        history: Vec::new(),
+    };
+    assert_eq!(
+        Document::<String>::from_item(text.to_item().unwrap()).unwrap(),
+        text
+    );
+    // A mismatched payload type is an error naming the attribute.
+    assert_eq!(
+        Document::<u32>::from_item(text.to_item().unwrap())
+            .unwrap_err()
+            .to_string(),
+        "attribute `body.payload`: expected N, found S"
+    );
+    let _path: dynamo::Path<Document<u32>, Vec<u32>> = Document::<u32>::HISTORY;
+}

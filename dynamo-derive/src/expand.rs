@@ -45,6 +45,20 @@ fn field_bounds(container: &syn::Ident, fields: &[Field]) -> Vec<TokenStream> {
         .collect()
 }
 
+/// The container's generics for an impl: `impl<..>`, `Type<..>`, and the
+/// predicates of its own `where` clause followed by a comma (or nothing).
+fn generics(container: &Container) -> (TokenStream, TokenStream, TokenStream) {
+    let (impl_generics, ty_generics, where_clause) = container.input.generics.split_for_impl();
+    let predicates = match where_clause {
+        Some(w) if !w.predicates.is_empty() => {
+            let p = w.predicates.iter();
+            quote!(#(#p,)*)
+        }
+        _ => TokenStream::new(),
+    };
+    (quote!(#impl_generics), quote!(#ty_generics), predicates)
+}
+
 /// Whether `tokens` contain the identifier `ident`.
 fn mentions(tokens: TokenStream, ident: &syn::Ident) -> bool {
     tokens.into_iter().any(|t| match t {
@@ -501,6 +515,7 @@ fn local_value(fields: &[Field], index: usize) -> TokenStream {
 
 fn expand_item(container: &Container, fields: &[Field], model: &ItemModel) -> TokenStream {
     let ident = container.ident;
+    let (impl_g, ty_g, own_where) = generics(container);
     let table = container
         .attrs
         .table
@@ -683,7 +698,7 @@ fn expand_item(container: &Container, fields: &[Field], model: &ItemModel) -> To
     );
     quote! {
         #[automatically_derived]
-        impl ::dynamo::Item for #ident where #(#bounds,)* {
+        impl #impl_g ::dynamo::Item for #ident #ty_g where #own_where #(#bounds,)* {
             type SortKey = #sort_ty;
 
             const SCHEMA: ::dynamo::TableSchema = ::dynamo::TableSchema {
@@ -723,7 +738,7 @@ fn expand_item(container: &Container, fields: &[Field], model: &ItemModel) -> To
         }
 
         #[automatically_derived]
-        impl #ident where #(#bounds,)* {
+        impl #impl_g #ident #ty_g where #own_where #(#bounds,)* {
             #(#paths)*
 
             /// The primary key of the item with these key values.
@@ -745,6 +760,7 @@ fn expand_item(container: &Container, fields: &[Field], model: &ItemModel) -> To
 
 fn expand_map_attribute(container: &Container, fields: &[Field]) -> TokenStream {
     let ident = container.ident;
+    let (impl_g, ty_g, own_where) = generics(container);
     let count = fields.len();
     let puts = put_fields(fields);
     let takes = take_fields(fields);
@@ -752,12 +768,12 @@ fn expand_map_attribute(container: &Container, fields: &[Field]) -> TokenStream 
     let paths = path_consts(fields, &[]);
     quote! {
         #[automatically_derived]
-        impl #ident where #(#bounds,)* {
+        impl #impl_g #ident #ty_g where #own_where #(#bounds,)* {
             #(#paths)*
         }
 
         #[automatically_derived]
-        impl ::dynamo::Attribute for #ident where #(#bounds,)* {
+        impl #impl_g ::dynamo::Attribute for #ident #ty_g where #own_where #(#bounds,)* {
             fn to_attribute(&self) -> ::core::result::Result<::dynamo::AttributeValue, ::dynamo::AttributeError> {
                 let mut item = ::dynamo::AttributeMap::with_capacity(#count);
                 #(#puts)*
@@ -916,6 +932,7 @@ fn expand_collection(container: &Container, variants: &[crate::parse::Variant]) 
 /// variants, `{ tag: "Variant" }` for unit variants.
 fn expand_tagged_enum(container: &Container, variants: &[crate::parse::Variant]) -> TokenStream {
     let ident = container.ident;
+    let (impl_g, ty_g, own_where) = generics(container);
     let tag = container
         .attrs
         .tag
@@ -988,7 +1005,7 @@ fn expand_tagged_enum(container: &Container, variants: &[crate::parse::Variant])
     let expected = names.join(", ");
     quote! {
         #[automatically_derived]
-        impl ::dynamo::Attribute for #ident where #(#bounds,)* {
+        impl #impl_g ::dynamo::Attribute for #ident #ty_g where #own_where #(#bounds,)* {
             fn to_attribute(&self) -> ::core::result::Result<::dynamo::AttributeValue, ::dynamo::AttributeError> {
                 let mut item = ::dynamo::AttributeMap::new();
                 match self { #(#to_arms)* }

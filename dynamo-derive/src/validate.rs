@@ -82,11 +82,23 @@ pub(crate) struct ItemModel {
 const ENTITY_ATTRIBUTE: &str = "_entity";
 
 pub(crate) fn check(cx: &Ctxt, container: &Container) -> Option<ItemModel> {
-    if !container.input.generics.params.is_empty() {
-        cx.error_spanned_by(
-            &container.input.generics,
-            "dynamo derives do not support generic types yet; use a concrete type",
-        );
+    for param in &container.input.generics.params {
+        match param {
+            syn::GenericParam::Type(_) => {
+                let unit_enum = matches!(&container.data, Data::Enum(v) if v.iter().all(|v| matches!(v.syn.fields, syn::Fields::Unit)));
+                if container.derive == Derive::Collection || unit_enum {
+                    cx.error_spanned_by(param, "this derive does not take type parameters; use a concrete type");
+                }
+            }
+            syn::GenericParam::Lifetime(_) => cx.error_spanned_by(
+                param,
+                "dynamo derives do not take lifetime parameters: items are read back as owned values",
+            ),
+            syn::GenericParam::Const(_) => cx.error_spanned_by(
+                param,
+                "dynamo derives do not take const parameters; use a concrete type",
+            ),
+        }
     }
     match (container.derive, &container.data) {
         (Derive::Item, Data::Struct(fields)) => return check_item(cx, container, fields),

@@ -1,9 +1,9 @@
 #[derive(dynamo::Item)]
 #[dynamo(table = "orders")]
-struct Order<T> {
+struct Order<'a> {
     #[dynamo(partition_key)]
     customer_id: String,
-    payload: T,
+    note: &'a str,
 }
 
 fn main() {}
