@@ -365,3 +365,18 @@ fn generic_types_derive_for_each_payload_type() {
     );
     let _path: dynamo::Path<Document<u32>, Vec<u32>> = Document::<u32>::HISTORY;
 }
+
+#[test]
+fn typed_items_convert_to_and_from_the_aws_sdk_attribute_values() {
+    use aws_sdk_dynamodb::types::AttributeValue as Sdk;
+    let value = thing();
+    let sdk = dynamo_aws::sdk::to_sdk_item(&value).unwrap();
+    assert_eq!(
+        sdk["pk"],
+        Sdk::S("THING#12345678-9abc-def0-1234-56789abcdef0".into())
+    );
+    assert!(matches!(sdk["scores"], Sdk::Ns(_)));
+    assert_eq!(dynamo_aws::sdk::from_sdk_item::<Thing>(sdk).unwrap(), value);
+    let bad = std::collections::HashMap::from([("n".to_owned(), Sdk::N("one".into()))]);
+    assert!(dynamo_aws::sdk::from_sdk_map(bad).is_err());
+}
