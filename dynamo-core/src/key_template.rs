@@ -313,9 +313,9 @@ impl SortKeyShape {
         let prefix = template.prefix();
         let mut value = prefix.clone();
         operand.write_templated(&mut value, width);
-        if more {
-            value.push_str(after);
-        }
+        // With more fields, `after` is the separator; without, it is the
+        // rest of the key (`ORDER#{id}#META`), so `value` is the whole key.
+        value.push_str(after);
         (prefix, value, more)
     }
 
@@ -404,6 +404,37 @@ mod tests {
 
     fn s(v: &str) -> AttributeValue {
         AttributeValue::S(v.to_owned())
+    }
+
+    #[test]
+    fn a_single_field_template_with_a_suffix_compares_whole_keys() {
+        const META: KeyTemplate = KeyTemplate {
+            segments: &[
+                TemplateSegment::Literal("ORDER#"),
+                TemplateSegment::Field {
+                    name: "order_id",
+                    width: None,
+                },
+                TemplateSegment::Literal("#META"),
+            ],
+        };
+        let shape = SortKeyShape {
+            name: "sk",
+            template: Some(META),
+        };
+        let id = String::from("o7");
+        assert_eq!(
+            shape.compare(SortCompare::Eq, &id),
+            SortKeyOp::Eq(s("ORDER#o7#META"))
+        );
+        assert_eq!(
+            shape.compare(SortCompare::Ge, &id),
+            SortKeyOp::Between(s("ORDER#o7#META"), s("ORDER#\u{10FFFF}"))
+        );
+        assert_eq!(
+            shape.begins_with(&String::from("o")),
+            SortKeyOp::BeginsWith(s("ORDER#o"))
+        );
     }
 
     #[test]
