@@ -700,20 +700,6 @@ pub fn take_field_with_or_default<T: Default>(
     }
 }
 
-/// Writes struct field `name` into `item` unless the field is left out
-/// (used by derived code).
-#[doc(hidden)]
-pub fn put_field<T: Attribute>(
-    item: &mut AttributeMap,
-    name: &str,
-    value: &T,
-) -> Result<(), AttributeError> {
-    if let Some(v) = value.to_field().map_err(|e| e.in_attribute(name))? {
-        item.insert(name.to_owned(), v);
-    }
-    Ok(())
-}
-
 /// Fails when `item` carries another entity type than `name` in
 /// `attribute` (used by derived code).
 #[doc(hidden)]
@@ -722,8 +708,8 @@ pub fn check_entity(
     attribute: &str,
     name: &str,
 ) -> Result<(), AttributeError> {
-    match item.get(attribute) {
-        Some(AttributeValue::S(found)) if found != name => Err(AttributeError::Invalid {
+    match stored_entity(item, attribute) {
+        Some(found) if found != name => Err(AttributeError::Invalid {
             path: attribute.to_owned(),
             message: format!("the item is a `{found}`, not a `{name}`"),
         }),
@@ -871,13 +857,16 @@ impl TableSchema {
         out
     }
 
-    /// The declared index `name`.
-    pub fn index(&self, name: &str) -> Option<&IndexSchema> {
-        self.indexes.iter().find(|i| i.name == name)
+    /// Whether an index key is rendered from a template, so updates must
+    /// keep it in step with its fields.
+    pub fn has_rendered_index_keys(&self) -> bool {
+        self.indexes
+            .iter()
+            .flat_map(IndexSchema::key_attributes)
+            .any(|k| k.template.is_some())
     }
 }
 
-pub use crate::key_template::NoSortKey;
 
 /// A Rust struct stored as a DynamoDB item; implemented by `#[derive(Item)]`.
 pub trait Item: Sized {
@@ -996,11 +985,16 @@ pub const fn same_str(a: &str, b: &str) -> bool {
 /// Whether `item` carries `T`'s entity type (used by derived collections).
 #[doc(hidden)]
 pub fn collection_variant<T: Item>(item: &AttributeMap) -> bool {
-    match T::SCHEMA.entity {
-        Some(entity) => {
-            matches!(item.get(entity.attribute), Some(AttributeValue::S(s)) if s == entity.name)
-        }
-        None => false,
+    T::SCHEMA
+        .entity
+        .is_some_and(|e| stored_entity(item, e.attribute) == Some(e.name))
+}
+
+/// The entity type an item carries in `attribute`, if any.
+fn stored_entity<'a>(item: &'a AttributeMap, attribute: &str) -> Option<&'a str> {
+    match item.get(attribute) {
+        Some(AttributeValue::S(s)) => Some(s),
+        _ => None,
     }
 }
 

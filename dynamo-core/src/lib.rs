@@ -49,9 +49,8 @@ pub use value::{
 #[doc(hidden)]
 pub mod __private {
     pub use crate::item::{
-        check_entity, collection_variant, put_field, put_field_value, put_flattened, same_str,
-        take_field, take_field_or_default, take_field_with, take_field_with_or_default,
-        take_flattened,
+        check_entity, collection_variant, put_field_value, put_flattened, same_str, take_field,
+        take_field_or_default, take_field_with, take_field_with_or_default, take_flattened,
     };
     pub use crate::schema::ScalarAttributeType;
 }

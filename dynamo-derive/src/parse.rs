@@ -385,21 +385,17 @@ fn container_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> ContainerAttrs {
                 let slot = if meta.path.is_ident("pk_attribute") { &mut pk_attribute } else { &mut sk_attribute };
                 set_once(cx, slot, &meta.path, lit);
                 Ok(())
-            } else if meta.path.is_ident("entity") {
+            } else if let Some(slot) = [
+                ("entity", &mut out.entity),
+                ("entity_attribute", &mut out.entity_attribute),
+                ("tag", &mut out.tag),
+                ("content", &mut out.content),
+            ]
+            .into_iter()
+            .find_map(|(name, slot)| meta.path.is_ident(name).then_some(slot))
+            {
                 let lit: syn::LitStr = meta.value()?.parse()?;
-                set_once(cx, &mut out.entity, &meta.path, lit);
-                Ok(())
-            } else if meta.path.is_ident("entity_attribute") {
-                let lit: syn::LitStr = meta.value()?.parse()?;
-                set_once(cx, &mut out.entity_attribute, &meta.path, lit);
-                Ok(())
-            } else if meta.path.is_ident("tag") {
-                let lit: syn::LitStr = meta.value()?.parse()?;
-                set_once(cx, &mut out.tag, &meta.path, lit);
-                Ok(())
-            } else if meta.path.is_ident("content") {
-                let lit: syn::LitStr = meta.value()?.parse()?;
-                set_once(cx, &mut out.content, &meta.path, lit);
+                set_once(cx, slot, &meta.path, lit);
                 Ok(())
             } else if meta.path.is_ident("unknown") {
                 let lit: syn::LitStr = meta.value()?.parse()?;

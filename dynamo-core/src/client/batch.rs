@@ -9,7 +9,7 @@ use super::Client;
 use crate::error::{Error, Result};
 use crate::item::{Item, Key};
 use crate::ops::{BatchGetItemInput, BatchWriteItemInput, KeysAndAttributes, WriteRequest};
-use crate::value::AttributeMap;
+use crate::value::{AttributeMap, KeyValue};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -55,23 +55,35 @@ impl Client {
         consistent: bool,
     ) -> Result<Vec<Option<T>>> {
         let table = T::SCHEMA.table_name;
-        let keys: Vec<AttributeMap> = keys.into_iter().map(Key::into_attributes).collect();
-        let mut distinct: Vec<&AttributeMap> = Vec::new();
-        for key in &keys {
-            if !distinct.contains(&key) {
-                distinct.push(key);
-            }
-        }
         let key_names: Vec<&str> = std::iter::once(T::SCHEMA.partition_key.name)
             .chain(T::SCHEMA.sort_key.map(|k| k.name))
             .collect();
-        let key_of = |item: &AttributeMap| -> AttributeMap {
+        // A key's identity: its key values in schema order (hashable, unlike
+        // an `AttributeMap`), so matching answers to keys stays linear.
+        let id = |map: &AttributeMap| -> Vec<Option<KeyValue>> {
             key_names
                 .iter()
-                .filter_map(|n| item.get(*n).map(|v| ((*n).to_owned(), v.clone())))
+                .map(|n| {
+                    map.get(*n)
+                        .cloned()
+                        .and_then(|v| KeyValue::try_from(v).ok())
+                })
                 .collect()
         };
-        let mut found: Vec<AttributeMap> = Vec::new();
+        let keys: Vec<AttributeMap> = keys.into_iter().map(Key::into_attributes).collect();
+        // Each distinct key once, and for each given key its distinct index.
+        let mut index_of: HashMap<Vec<Option<KeyValue>>, usize> = HashMap::new();
+        let mut distinct: Vec<&AttributeMap> = Vec::new();
+        let slots: Vec<usize> = keys
+            .iter()
+            .map(|key| {
+                *index_of.entry(id(key)).or_insert_with(|| {
+                    distinct.push(key);
+                    distinct.len() - 1
+                })
+            })
+            .collect();
+        let mut found: Vec<Option<AttributeMap>> = vec![None; distinct.len()];
         for chunk in distinct.chunks(GET_BATCH) {
             let mut pending: Vec<AttributeMap> = chunk.iter().map(|k| (*k).clone()).collect();
             let mut attempt = 0;
@@ -95,27 +107,31 @@ impl Client {
                         return_consumed_capacity: None,
                     })
                     .await?;
-                found.extend(output.responses.remove(table).unwrap_or_default());
+                for item in output.responses.remove(table).unwrap_or_default() {
+                    if let Some(&i) = index_of.get(&id(&item)) {
+                        found[i] = Some(item);
+                    }
+                }
                 if let Some(rest) = output.unprocessed_keys.remove(table) {
                     pending = rest.keys;
                 }
             }
         }
-        let mut by_key: Vec<(AttributeMap, AttributeMap)> = found
-            .into_iter()
-            .map(|item| (key_of(&item), item))
-            .collect();
-        keys.iter()
-            .map(|key| {
-                match by_key.iter().position(|(k, _)| k == key) {
-                    // A key given twice gets a copy of the item.
-                    Some(i) if keys.iter().filter(|k| *k == key).count() > 1 => {
-                        T::from_item(by_key[i].1.clone()).map(Some)
-                    }
-                    Some(i) => T::from_item(by_key.swap_remove(i).1).map(Some),
-                    None => Ok(None),
-                }
-                .map_err(Error::from)
+        // The last request for a key takes its item; earlier repeats copy it.
+        let mut last_use = vec![0; distinct.len()];
+        for (position, &slot) in slots.iter().enumerate() {
+            last_use[slot] = position;
+        }
+        slots
+            .iter()
+            .enumerate()
+            .map(|(position, &slot)| {
+                let item = if last_use[slot] == position {
+                    found[slot].take()
+                } else {
+                    found[slot].clone()
+                };
+                item.map(T::from_item).transpose().map_err(Error::from)
             })
             .collect()
     }

@@ -116,6 +116,9 @@ pub(super) fn stamp<T: Item>(item: &mut AttributeMap) -> Result<()> {
 /// cannot be computed from the update alone.
 fn derived_keys<T: Item>(update: &mut crate::expr::Update) -> Result<()> {
     use crate::expr::{PathElement, SetValue, UpdateOperand};
+    if !T::SCHEMA.has_rendered_index_keys() {
+        return Ok(());
+    }
     let mut set = AttributeMap::new();
     let mut removed: Vec<&str> = Vec::new();
     let mut touched: Vec<&str> = Vec::new();
