@@ -867,7 +867,6 @@ impl TableSchema {
     }
 }
 
-
 /// A Rust struct stored as a DynamoDB item; implemented by `#[derive(Item)]`.
 pub trait Item: Sized {
     /// The operand type of sort-key conditions on the table: the sort key's
