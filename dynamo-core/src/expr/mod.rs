@@ -8,6 +8,7 @@
 pub mod ast;
 mod eval;
 mod key_condition;
+mod limits;
 mod parse;
 mod print;
 mod reserved;
@@ -15,6 +16,7 @@ mod reserved;
 pub use ast::*;
 pub use eval::{compare_values, project_paths, resolve};
 pub use key_condition::{KeyCondition, KeyTerm, SortKeyOp};
+pub use limits::{MAX_OPERATORS, MAX_PATH_DEPTH};
 pub use parse::{ExpressionContext, MAX_EXPRESSION_BYTES, MAX_IN_OPERANDS};
 pub use print::PrintedExpression;
 pub use reserved::is_reserved;

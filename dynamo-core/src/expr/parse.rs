@@ -9,6 +9,7 @@
 
 use super::ast::*;
 use super::key_condition::{KeyCondition, KeyTerm, SortKeyOp};
+use super::limits::{MAX_OPERATORS, MAX_PATH_DEPTH, path_too_deep, too_many_operators};
 use super::reserved::is_reserved;
 use crate::error::Error;
 use crate::value::{AttributeMap, AttributeValue};
@@ -19,8 +20,6 @@ use std::collections::{BTreeSet, HashMap};
 pub const MAX_EXPRESSION_BYTES: usize = 4096;
 /// Most operands of an `IN` list.
 pub const MAX_IN_OPERANDS: usize = 100;
-/// Deepest document path.
-const MAX_PATH_DEPTH: usize = 32;
 
 /// The placeholder maps of one request, and which entries were used.
 #[derive(Debug)]
@@ -322,12 +321,19 @@ const CONDITION_FUNCTIONS: [&str; 5] = [
 ];
 const UPDATE_FUNCTIONS: [&str; 2] = ["if_not_exists", "list_append"];
 
+/// A parser that never recurses on nesting: the boolean structure of a
+/// condition (groups, `NOT`, `AND`, `OR`) is parsed with explicit stacks,
+/// so nesting costs heap, not stack. The one recursion left, an update
+/// function's argument, counts against [`MAX_OPERATORS`] before it
+/// descends, so it is at most 300 calls deep.
 struct Parser<'c, 's> {
     cx: &'c ExpressionContext<'c>,
     kind: ExpressionKind,
     text: &'s str,
     tokens: Vec<Token<'s>>,
     pos: usize,
+    /// Operators seen so far.
+    operators: usize,
 }
 
 impl<'c, 's> Parser<'c, 's> {
@@ -355,7 +361,17 @@ impl<'c, 's> Parser<'c, 's> {
             text,
             tokens: lex(text),
             pos: 0,
+            operators: 0,
         })
+    }
+
+    /// Counts one operator or function against DynamoDB's limit.
+    fn operator(&mut self) -> Result<(), Error> {
+        self.operators += 1;
+        if self.operators > MAX_OPERATORS {
+            return Err(too_many_operators(self.kind));
+        }
+        Ok(())
     }
 
     fn peek(&self) -> &Tok<'s> {
@@ -474,8 +490,7 @@ impl<'c, 's> Parser<'c, 's> {
                 break;
             }
             if elements.len() > MAX_PATH_DEPTH {
-                return Err(self
-                    .invalid("The document path has too many nesting levels; nesting levels: 33"));
+                return Err(path_too_deep(self.kind, elements.len()));
             }
         }
         Ok(Path { elements })
@@ -493,53 +508,121 @@ impl<'c, 's> Parser<'c, 's> {
 
     // ---- conditions --------------------------------------------------
 
-    /// `or_expr := and_expr (OR and_expr)*`. The flag tells whether the
-    /// whole expression is one parenthesised group.
+    /// `condition := disjunct (OR disjunct)*`, `disjunct := negation (AND
+    /// negation)*`, `negation := NOT negation | '(' condition ')' | leaf`,
+    /// parsed by operator precedence with explicit stacks. Returns the
+    /// condition and whether it is one parenthesised group.
     fn or_expr(&mut self) -> Result<(Condition, bool), Error> {
-        let (mut left, mut single) = self.and_expr()?;
-        while self.eat_keyword("OR") {
-            let (right, _) = self.and_expr()?;
-            left = left.or(right);
-            single = false;
+        #[derive(Clone, Copy, PartialEq)]
+        enum Pending {
+            Not,
+            And,
+            Or,
+            Group,
         }
-        Ok((left, single))
-    }
-
-    fn and_expr(&mut self) -> Result<(Condition, bool), Error> {
-        let (mut left, mut single) = self.not_expr()?;
-        while self.eat_keyword("AND") {
-            let (right, _) = self.not_expr()?;
-            left = left.and(right);
-            single = false;
+        fn precedence(op: Pending) -> u8 {
+            match op {
+                Pending::Not => 3,
+                Pending::And => 2,
+                Pending::Or => 1,
+                Pending::Group => 0,
+            }
         }
-        Ok((left, single))
-    }
-
-    fn not_expr(&mut self) -> Result<(Condition, bool), Error> {
-        if self.eat_keyword("NOT") {
-            let (inner, _) = self.not_expr()?;
-            return Ok((inner.not(), false));
+        // Applies the pending operators above the innermost group whose
+        // precedence is at least `floor`.
+        fn reduce(
+            operators: &mut Vec<Pending>,
+            operands: &mut Vec<(Condition, bool)>,
+            floor: u8,
+        ) -> Result<(), ()> {
+            while let Some(&op) = operators.last() {
+                if op == Pending::Group || precedence(op) < floor {
+                    break;
+                }
+                operators.pop();
+                let (right, _) = operands.pop().ok_or(())?;
+                let combined = match op {
+                    Pending::Not => right.not(),
+                    Pending::And => operands.pop().ok_or(())?.0.and(right),
+                    Pending::Or => operands.pop().ok_or(())?.0.or(right),
+                    Pending::Group => return Err(()),
+                };
+                operands.push((combined, false));
+            }
+            Ok(())
         }
-        self.primary()
-    }
-
-    fn primary(&mut self) -> Result<(Condition, bool), Error> {
-        if self.eat(&Tok::LParen) {
-            let (inner, single) = self.or_expr()?;
-            if single {
+        let mut operators: Vec<Pending> = Vec::new();
+        let mut operands: Vec<(Condition, bool)> = Vec::new();
+        let mut open_groups = 0usize;
+        let broken = |p: &Self| p.invalid("Syntax error; the condition could not be assembled");
+        loop {
+            // An operand is expected: prefixes, then a leaf.
+            loop {
+                if self.eat_keyword("NOT") {
+                    self.operator()?;
+                    operators.push(Pending::Not);
+                } else if self.eat(&Tok::LParen) {
+                    operators.push(Pending::Group);
+                    open_groups += 1;
+                } else {
+                    break;
+                }
+            }
+            operands.push((self.leaf()?, false));
+            // An operator is expected: close groups, then AND, OR or the end.
+            loop {
+                if *self.peek() != Tok::RParen || open_groups == 0 {
+                    break;
+                }
+                reduce(&mut operators, &mut operands, 0).map_err(|()| broken(self))?;
+                operators.pop();
+                open_groups -= 1;
+                let group = operands.last_mut().ok_or_else(|| broken(self))?;
+                if group.1 {
+                    return Err(self.invalid("The expression has redundant parentheses;"));
+                }
+                group.1 = true;
+                self.pos += 1;
+            }
+            if self.eat_keyword("AND") {
+                self.operator()?;
+                reduce(&mut operators, &mut operands, 2).map_err(|()| broken(self))?;
+                operators.push(Pending::And);
+            } else if self.eat_keyword("OR") {
+                self.operator()?;
+                reduce(&mut operators, &mut operands, 1).map_err(|()| broken(self))?;
+                operators.push(Pending::Or);
+            } else {
+                break;
+            }
+        }
+        reduce(&mut operators, &mut operands, 0).map_err(|()| broken(self))?;
+        if open_groups > 0 {
+            // An unclosed group: redundant if it holds one group, else the
+            // `)` it lacks is a syntax error here.
+            if operands.last().is_some_and(|(_, single)| *single) {
                 return Err(self.invalid("The expression has redundant parentheses;"));
             }
-            self.expect(&Tok::RParen)?;
-            return Ok((inner, true));
+            return Err(self.syntax_error());
         }
+        match (operands.pop(), operands.is_empty()) {
+            (Some(condition), true) => Ok(condition),
+            _ => Err(broken(self)),
+        }
+    }
+
+    /// A condition without AND, OR, NOT or groups: a comparison, BETWEEN,
+    /// IN or a function.
+    fn leaf(&mut self) -> Result<Condition, Error> {
         if let Tok::Word(name) = self.peek().clone()
             && *self.peek_at(1) == Tok::LParen
             && name != "size"
         {
-            return self.function_condition(name).map(|c| (c, false));
+            return self.function_condition(name);
         }
         let left = self.operand()?;
         let condition = if self.eat_keyword("BETWEEN") {
+            self.operator()?;
             let low = self.operand()?;
             if !self.eat_keyword("AND") {
                 return Err(self.syntax_error());
@@ -553,6 +636,7 @@ impl<'c, 's> Parser<'c, 's> {
                 high,
             }
         } else if self.eat_keyword("IN") {
+            self.operator()?;
             self.expect(&Tok::LParen)?;
             let mut list = vec![self.operand()?];
             while self.eat(&Tok::Comma) {
@@ -578,11 +662,12 @@ impl<'c, 's> Parser<'c, 's> {
                 _ => return Err(self.syntax_error()),
             };
             self.pos += 1;
+            self.operator()?;
             let right = self.operand()?;
             self.check_distinct(op.symbol(), &left, [&right])?;
             Condition::Compare { left, op, right }
         };
-        Ok((condition, false))
+        Ok(condition)
     }
 
     /// `contains(a, a)`, `a = a`: DynamoDB rejects an operand repeated.
@@ -809,6 +894,7 @@ impl<'c, 's> Parser<'c, 's> {
             return Ok(SetValue::Operand(left));
         };
         self.pos += 1;
+        self.operator()?;
         let right = self.update_operand()?;
         for operand in [&left, &right] {
             if let UpdateOperand::Value(v) = operand
@@ -827,50 +913,86 @@ impl<'c, 's> Parser<'c, 's> {
         })
     }
 
+    /// An operand of a SET value. Function calls nest, so they are parsed
+    /// with an explicit stack of the calls still open.
     fn update_operand(&mut self) -> Result<UpdateOperand, Error> {
-        match self.peek().clone() {
-            Tok::ValueRef(_) => self.value_ref().map(UpdateOperand::Value),
-            Tok::Word(name) if *self.peek_at(1) == Tok::LParen => {
-                self.pos += 2;
-                let operand = match name {
-                    "if_not_exists" => {
-                        let path = self.function_path(name)?;
-                        self.expect(&Tok::Comma)?;
-                        let fallback = self.update_operand()?;
-                        UpdateOperand::IfNotExists(path, Box::new(fallback))
-                    }
-                    "list_append" => {
-                        let first = self.update_operand()?;
-                        self.expect(&Tok::Comma)?;
-                        let second = self.update_operand()?;
-                        for operand in [&first, &second] {
-                            if let UpdateOperand::Value(v) = operand
-                                && !matches!(v, AttributeValue::L(_))
-                            {
-                                return Err(self.invalid(format!(
-                                    "Incorrect operand type for operator or function; operator or function: list_append, operand type: {}",
-                                    v.type_name()
-                                )));
-                            }
+        enum Open {
+            /// `if_not_exists(path,` awaiting its fallback.
+            IfNotExists(Path),
+            /// `list_append(` awaiting its first list.
+            ListAppendFirst,
+            /// `list_append(first,` awaiting its second list.
+            ListAppendSecond(UpdateOperand),
+        }
+        let mut open: Vec<Open> = Vec::new();
+        loop {
+            // Descend through function heads to a path or value.
+            let mut operand = match self.peek().clone() {
+                Tok::ValueRef(_) => self.value_ref().map(UpdateOperand::Value)?,
+                Tok::Word(name) if *self.peek_at(1) == Tok::LParen => {
+                    self.pos += 2;
+                    match name {
+                        "if_not_exists" => {
+                            self.operator()?;
+                            let path = self.function_path(name)?;
+                            self.expect(&Tok::Comma)?;
+                            open.push(Open::IfNotExists(path));
                         }
-                        UpdateOperand::ListAppend(Box::new(first), Box::new(second))
+                        "list_append" => {
+                            self.operator()?;
+                            open.push(Open::ListAppendFirst);
+                        }
+                        _ if CONDITION_FUNCTIONS.contains(&name) || name == "size" => {
+                            return Err(self.invalid(format!(
+                                "The function is not allowed in an update expression; function: {name}"
+                            )));
+                        }
+                        _ => {
+                            return Err(
+                                self.invalid(format!("Invalid function name; function: {name}"))
+                            );
+                        }
                     }
-                    _ if CONDITION_FUNCTIONS.contains(&name) || name == "size" => {
-                        return Err(self.invalid(format!(
-                            "The function is not allowed in an update expression; function: {name}"
-                        )));
+                    continue;
+                }
+                Tok::Word(_) | Tok::NameRef(_) => self.path().map(UpdateOperand::Path)?,
+                _ => return Err(self.syntax_error()),
+            };
+            // Ascend, closing the calls the operand completes.
+            loop {
+                match open.pop() {
+                    None => return Ok(operand),
+                    Some(Open::IfNotExists(path)) => {
+                        self.expect(&Tok::RParen)?;
+                        operand = UpdateOperand::IfNotExists(path, Box::new(operand));
                     }
-                    _ => {
-                        return Err(
-                            self.invalid(format!("Invalid function name; function: {name}"))
-                        );
+                    Some(Open::ListAppendFirst) => {
+                        self.expect(&Tok::Comma)?;
+                        open.push(Open::ListAppendSecond(operand));
+                        break;
                     }
-                };
-                self.expect(&Tok::RParen)?;
-                Ok(operand)
+                    Some(Open::ListAppendSecond(first)) => {
+                        for list in [&first, &operand] {
+                            self.check_list_operand(list)?;
+                        }
+                        self.expect(&Tok::RParen)?;
+                        operand = UpdateOperand::ListAppend(Box::new(first), Box::new(operand));
+                    }
+                }
             }
-            Tok::Word(_) | Tok::NameRef(_) => self.path().map(UpdateOperand::Path),
-            _ => Err(self.syntax_error()),
+        }
+    }
+
+    /// `list_append` takes lists: a value of another type is an error.
+    fn check_list_operand(&self, operand: &UpdateOperand) -> Result<(), Error> {
+        match operand {
+            UpdateOperand::Value(v) if !matches!(v, AttributeValue::L(_)) => {
+                Err(self.invalid(format!(
+                    "Incorrect operand type for operator or function; operator or function: list_append, operand type: {}",
+                    v.type_name()
+                )))
+            }
+            _ => Ok(()),
         }
     }
 }

@@ -51,7 +51,8 @@ impl GetItemInput {
 
     /// Checks what DynamoDB checks before looking at the table.
     pub fn validate(&self) -> Result<(), Error> {
-        validate_table_name(&self.table_name)
+        validate_table_name(&self.table_name)?;
+        super::check_expression_limits(None, None, self.projection.as_ref())
     }
 }
 

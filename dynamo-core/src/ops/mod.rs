@@ -213,6 +213,25 @@ pub fn validate_throughput(
     }
 }
 
+/// Checks DynamoDB's operator and path-depth limits on a request's
+/// optional condition (of parameter `kind`), update and projection.
+pub(crate) fn check_expression_limits(
+    condition: Option<(&crate::expr::Condition, crate::expr::ExpressionKind)>,
+    update: Option<&crate::expr::Update>,
+    projection: Option<&crate::expr::Projection>,
+) -> Result<(), Error> {
+    if let Some((condition, kind)) = condition {
+        condition.check_limits(kind)?;
+    }
+    if let Some(update) = update {
+        update.check_limits()?;
+    }
+    if let Some(projection) = projection {
+        projection.check_limits()?;
+    }
+    Ok(())
+}
+
 /// Checks that `Limit` is at least 1, with DynamoDB's message.
 pub(crate) fn validate_limit(limit: Option<i32>) -> Result<(), Error> {
     match limit {

@@ -64,6 +64,13 @@ impl PutItemInput {
     /// Checks what DynamoDB checks before looking at the table.
     pub fn validate(&self) -> Result<(), Error> {
         validate_table_name(&self.table_name)?;
+        super::check_expression_limits(
+            self.condition
+                .as_ref()
+                .map(|c| (c, ExpressionKind::Condition)),
+            None,
+            None,
+        )?;
         match self.return_values {
             None | Some(ReturnValue::None | ReturnValue::AllOld) => Ok(()),
             Some(_) => Err(Error::validation(

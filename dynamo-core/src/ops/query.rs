@@ -84,6 +84,11 @@ impl QueryInput {
         if let Some(index) = &self.index_name {
             validate_index_name(index)?;
         }
+        super::check_expression_limits(
+            self.filter.as_ref().map(|c| (c, ExpressionKind::Filter)),
+            None,
+            self.projection.as_ref(),
+        )?;
         // Query reports a bad Limit without its value, unlike Scan.
         match self.limit {
             Some(l) if l < 1 => Err(Error::validation(

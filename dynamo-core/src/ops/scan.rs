@@ -72,6 +72,11 @@ impl ScanInput {
         if let Some(index) = &self.index_name {
             validate_index_name(index)?;
         }
+        super::check_expression_limits(
+            self.filter.as_ref().map(|c| (c, ExpressionKind::Filter)),
+            None,
+            self.projection.as_ref(),
+        )?;
         validate_limit(self.limit)?;
         let range_error = |member: &str, value: i32, bound: &str| {
             Err(Error::Validation(format!(

@@ -158,14 +158,33 @@ fn count_error(count: usize) -> Result<(), Error> {
 impl TransactWriteItemsInput {
     /// Checks what DynamoDB checks before looking at any table.
     pub fn validate(&self) -> Result<(), Error> {
-        count_error(self.transact_items.len())
+        count_error(self.transact_items.len())?;
+        for item in &self.transact_items {
+            let (condition, update) = match item {
+                TransactWriteItem::ConditionCheck { condition, .. } => (Some(condition), None),
+                TransactWriteItem::Put { condition, .. }
+                | TransactWriteItem::Delete { condition, .. } => (condition.as_ref(), None),
+                TransactWriteItem::Update {
+                    condition, update, ..
+                } => (condition.as_ref(), Some(update)),
+            };
+            super::check_expression_limits(
+                condition.map(|c| (c, ExpressionKind::Condition)),
+                update,
+                None,
+            )?;
+        }
+        Ok(())
     }
 }
 
 impl TransactGetItemsInput {
     /// Checks what DynamoDB checks before looking at any table.
     pub fn validate(&self) -> Result<(), Error> {
-        count_error(self.transact_items.len())
+        count_error(self.transact_items.len())?;
+        self.transact_items.iter().try_for_each(|item| {
+            super::check_expression_limits(None, None, item.projection.as_ref())
+        })
     }
 }
 

@@ -67,7 +67,14 @@ impl UpdateItemInput {
 
     /// Checks what DynamoDB checks before looking at the table.
     pub fn validate(&self) -> Result<(), Error> {
-        validate_table_name(&self.table_name)
+        validate_table_name(&self.table_name)?;
+        super::check_expression_limits(
+            self.condition
+                .as_ref()
+                .map(|c| (c, ExpressionKind::Condition)),
+            self.update.as_ref(),
+            None,
+        )
     }
 }
 
