@@ -180,7 +180,7 @@ fn plain(target: &str) -> Vec<(&'static str, String)> {
 
 async fn start(credentials: Option<Credentials>) -> Server {
     let options = ServerOptions {
-        credentials,
+        credentials: credentials.into_iter().collect(),
         ..ServerOptions::default()
     };
     Server::bind("127.0.0.1:0".parse().unwrap(), Engine::new(), options)
@@ -533,10 +533,7 @@ fn crc32(bytes: &[u8]) -> u32 {
 
 #[tokio::test]
 async fn with_credentials_only_correct_recent_signatures_are_accepted() {
-    let credentials = Credentials {
-        access_key: "AKIDEXAMPLE".into(),
-        secret_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(),
-    };
+    let credentials = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
     let server = start(Some(credentials)).await;
     let addr = server.local_addr();
     let target = "DynamoDB_20120810.ListTables";

@@ -1,10 +1,12 @@
 //! `dynamo-local serve`: the engine as a DynamoDB-compatible HTTP server.
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use dynamo_local::Engine;
-use dynamo_local::server::{Credentials, Server, ServerOptions};
+use dynamo_local::server::{Credentials, Limits, Server, ServerOptions, read_credentials_file};
 use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// A DynamoDB-compatible engine.
 #[derive(Parser)]
@@ -17,34 +19,94 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve DynamoDB's JSON protocol over HTTP (data is kept in memory).
-    Serve {
-        /// Address to bind; only this machine can connect by default.
-        #[arg(long, default_value = "127.0.0.1")]
-        host: IpAddr,
-        /// Port to listen on (0 picks a free one).
-        #[arg(long, default_value_t = 8000)]
-        port: u16,
-        /// Verify SigV4 signatures made with this access key.
-        #[arg(long, env = "DYNAMO_LOCAL_ACCESS_KEY", requires = "secret_key")]
-        access_key: Option<String>,
-        /// The secret of `--access-key`.
-        #[arg(
-            long,
-            env = "DYNAMO_LOCAL_SECRET_KEY",
-            requires = "access_key",
-            hide_env_values = true
-        )]
-        secret_key: Option<String>,
-    },
+    Serve(Serve),
+}
+
+#[derive(Args)]
+struct Serve {
+    /// Address to bind; only this machine can connect by default.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8000)]
+    port: u16,
+    /// Verify SigV4 signatures made with this access key.
+    #[arg(long, env = "DYNAMO_LOCAL_ACCESS_KEY", requires = "secret_key")]
+    access_key: Option<String>,
+    /// The secret of `--access-key`.
+    #[arg(
+        long,
+        env = "DYNAMO_LOCAL_SECRET_KEY",
+        requires = "access_key",
+        hide_env_values = true
+    )]
+    secret_key: Option<String>,
+    /// Access keys, in the AWS CLI's credentials format, one [section] per
+    /// key, each optionally with `read_only = true` and `table_prefix = p`.
+    #[arg(long, env = "DYNAMO_LOCAL_CREDENTIALS_FILE")]
+    credentials_file: Option<PathBuf>,
+    /// Serve without access keys on an address other than loopback
+    /// (anyone who can reach the port gets full access).
+    #[arg(long)]
+    allow_anonymous: bool,
+    /// Connections served at once; more are answered 503.
+    #[arg(long, default_value_t = Limits::default().max_connections)]
+    max_connections: usize,
+    /// Largest request body, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_body_bytes)]
+    max_body_bytes: usize,
+    /// Request body bytes held by all requests in flight together; beyond
+    /// it requests get ThrottlingException.
+    #[arg(long, default_value_t = Limits::default().max_in_flight_body_bytes)]
+    max_in_flight_body_bytes: usize,
+    /// Largest request head (request line and headers), in bytes.
+    #[arg(long, default_value_t = Limits::default().max_header_bytes)]
+    max_header_bytes: usize,
+    /// Most headers in one request.
+    #[arg(long, default_value_t = Limits::default().max_headers)]
+    max_headers: usize,
+    /// Seconds a client may take to send a request's headers, and may keep
+    /// a connection idle between requests.
+    #[arg(long, default_value_t = Limits::default().header_timeout.as_secs())]
+    header_timeout_secs: u64,
+    /// Seconds a client may take to send a request's body.
+    #[arg(long, default_value_t = Limits::default().body_timeout.as_secs())]
+    body_timeout_secs: u64,
 }
 
 fn main() -> ExitCode {
-    let Command::Serve {
-        host,
-        port,
-        access_key,
-        secret_key,
-    } = Cli::parse().command;
+    let Command::Serve(serve) = Cli::parse().command;
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    let mut credentials = Vec::new();
+    if let Some(path) = &serve.credentials_file {
+        match read_credentials_file(path) {
+            Ok(keys) => credentials.extend(keys),
+            Err(e) => {
+                eprintln!("dynamo-local: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if let (Some(access_key), Some(secret_key)) = (&serve.access_key, &serve.secret_key) {
+        credentials.push(Credentials::new(access_key, secret_key));
+    }
+    let verifying = credentials.len();
+    let options = ServerOptions {
+        credentials,
+        allow_anonymous: serve.allow_anonymous,
+        limits: Limits {
+            max_connections: serve.max_connections,
+            max_body_bytes: serve.max_body_bytes,
+            max_in_flight_body_bytes: serve.max_in_flight_body_bytes,
+            max_header_bytes: serve.max_header_bytes,
+            max_headers: serve.max_headers,
+            header_timeout: Duration::from_secs(serve.header_timeout_secs),
+            body_timeout: Duration::from_secs(serve.body_timeout_secs),
+        },
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -55,23 +117,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let (host, port) = (serve.host, serve.port);
     runtime.block_on(async move {
-        let credentials = access_key
-            .zip(secret_key)
-            .map(|(access_key, secret_key)| Credentials {
-                access_key,
-                secret_key,
-            });
-        let verifying = credentials.is_some();
-        let options = ServerOptions {
-            credentials,
-            ..ServerOptions::default()
-        };
         match Server::bind(SocketAddr::new(host, port), Engine::new(), options).await {
             Ok(server) => {
                 println!("listening on http://{}", server.local_addr());
-                if verifying {
-                    println!("verifying SigV4 signatures");
+                if verifying > 0 {
+                    println!("verifying SigV4 signatures ({verifying} access keys)");
                 }
                 server.run_until_signal().await;
                 println!("stopped");

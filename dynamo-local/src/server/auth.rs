@@ -9,20 +9,42 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// An access key and its secret.
+/// An access key, its secret, and what it may do.
 #[derive(Clone)]
 pub struct Credentials {
+    /// The user the key belongs to, named in `AccessDeniedException`s.
+    pub user: String,
     /// The access key id.
     pub access_key: String,
     /// The secret access key.
     pub secret_key: String,
+    /// Whether the key may only call operations that change nothing.
+    pub read_only: bool,
+    /// If set, the key may only touch tables whose names start with this.
+    pub table_prefix: Option<String>,
+}
+
+impl Credentials {
+    /// A key with full access, for user `local`.
+    pub fn new(access_key: impl Into<String>, secret_key: impl Into<String>) -> Self {
+        Self {
+            user: "local".to_owned(),
+            access_key: access_key.into(),
+            secret_key: secret_key.into(),
+            read_only: false,
+            table_prefix: None,
+        }
+    }
 }
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Credentials")
+            .field("user", &self.user)
             .field("access_key", &self.access_key)
             .field("secret_key", &"<redacted>")
+            .field("read_only", &self.read_only)
+            .field("table_prefix", &self.table_prefix)
             .finish()
     }
 }
@@ -89,14 +111,16 @@ fn parse_authorization(value: &str) -> Result<Authorization<'_>, AuthFailure> {
     }
 }
 
-/// Checks a request's authentication as configured.
-pub(crate) fn check(
-    credentials: Option<&Credentials>,
+/// Checks a request's authentication as configured: with no keys, any
+/// well-formed signature passes (`Ok(None)`); with keys, the signature must
+/// verify against the key it names, which is returned.
+pub(crate) fn check<'k>(
+    keys: &'k [Credentials],
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<(), AuthFailure> {
+) -> Result<Option<&'k Credentials>, AuthFailure> {
     let Some(value) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
         return Err(AuthFailure::Missing);
     };
@@ -114,33 +138,25 @@ pub(crate) fn check(
                     .to_owned(),
             )
         })?;
-    let Some(credentials) = credentials else {
-        return Ok(());
-    };
-    verify(
-        credentials,
-        &authorization,
-        date,
-        method,
-        uri,
-        headers,
-        body,
-    )
+    if keys.is_empty() {
+        return Ok(None);
+    }
+    verify(keys, &authorization, date, method, uri, headers, body).map(Some)
 }
 
 fn invalid(message: impl Into<String>) -> AuthFailure {
     AuthFailure::InvalidSignature(message.into())
 }
 
-fn verify(
-    credentials: &Credentials,
+fn verify<'k>(
+    keys: &'k [Credentials],
     authorization: &Authorization,
     date: &str,
     method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<(), AuthFailure> {
+) -> Result<&'k Credentials, AuthFailure> {
     let scope: Vec<&str> = authorization.credential.split('/').collect();
     let [access_key, day, region, service, terminator] = scope.as_slice() else {
         return Err(AuthFailure::Incomplete(format!(
@@ -186,9 +202,9 @@ fn verify(
             )
         }));
     }
-    if *access_key != credentials.access_key {
+    let Some(credentials) = keys.iter().find(|k| k.access_key == *access_key) else {
         return Err(AuthFailure::Unrecognized);
-    }
+    };
     let signed: Vec<&str> = authorization.signed_headers.split(';').collect();
     if !signed.contains(&"host") {
         return Err(invalid(
@@ -212,7 +228,8 @@ fn verify(
     mac.update(string_to_sign.as_bytes());
     let expected = decode_hex(authorization.signature).ok_or_else(signature_mismatch)?;
     mac.verify_slice(&expected)
-        .map_err(|_| signature_mismatch())
+        .map_err(|_| signature_mismatch())?;
+    Ok(credentials)
 }
 
 fn signature_mismatch() -> AuthFailure {

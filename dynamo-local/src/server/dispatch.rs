@@ -28,6 +28,18 @@ macro_rules! operations {
                     _ => None,
                 }
             }
+
+            /// The operation's name, as in `X-Amz-Target`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Self::$name => stringify!($name),)*
+                }
+            }
+
+            /// Whether the operation only reads.
+            pub fn is_read_only(self) -> bool {
+                READ_ONLY.contains(&self)
+            }
         }
 
         /// Decodes `body`, runs `operation` on `backend`, and encodes the
@@ -43,6 +55,18 @@ macro_rules! operations {
         }
     };
 }
+
+/// Operations that change nothing, which a read-only access key may call.
+const READ_ONLY: [Operation; 8] = [
+    Operation::DescribeTable,
+    Operation::ListTables,
+    Operation::DescribeTimeToLive,
+    Operation::GetItem,
+    Operation::Query,
+    Operation::Scan,
+    Operation::BatchGetItem,
+    Operation::TransactGetItems,
+];
 
 operations! {
     CreateTable => create_table,

@@ -4,7 +4,10 @@
 //! Front-door checks run in DynamoDB's order: health check (`GET /`),
 //! method and content type, JSON syntax, `X-Amz-Target`, authentication,
 //! then the request's own validation. Every response carries
-//! `x-amzn-RequestId` and `x-amz-crc32`. No request can stop the server.
+//! `x-amzn-RequestId` and `x-amz-crc32`. No request can stop the server:
+//! every resource a client can make it spend is bounded ([`Limits`]), and a
+//! panic while serving a request answers that request with DynamoDB's
+//! `InternalServerError` and is logged, while the server goes on serving.
 //!
 //! ```no_run
 //! # #[tokio::main(flavor = "current_thread")]
@@ -17,51 +20,98 @@
 //! # }
 //! ```
 
+mod access;
 mod auth;
 mod dispatch;
+mod listener;
 mod response;
 
+pub use access::{CredentialsFileError, parse_credentials, read_credentials_file};
 pub use auth::Credentials;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use dynamo_core::Backend;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use tokio::sync::oneshot;
+use std::time::Duration;
+use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinHandle;
 
 /// Largest request body accepted (DynamoDB's service limit is 16 MB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
-/// How a server runs.
-#[derive(Clone, Debug)]
-pub struct ServerOptions {
-    /// Verify SigV4 signatures against these credentials. `None` accepts
-    /// any well-formed signed request, as DynamoDB Local does.
-    pub credentials: Option<Credentials>,
+/// What the server lets clients make it spend. The defaults are sized for a
+/// laptop: with them, request bodies held at once never exceed 256 MB
+/// however many clients send 16 MB requests.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Connections served at once; more are answered `503` and closed.
+    pub max_connections: usize,
     /// Largest request body, in bytes; larger ones get HTTP 413.
     pub max_body_bytes: usize,
+    /// Request body bytes held by all requests in flight together; a
+    /// request that would exceed it is answered with DynamoDB's
+    /// `ThrottlingException`, which SDKs retry with backoff.
+    pub max_in_flight_body_bytes: usize,
+    /// Largest request head (request line and headers), in bytes; larger
+    /// ones get HTTP 431.
+    pub max_header_bytes: usize,
+    /// Most headers in one request; more get HTTP 431.
+    pub max_headers: usize,
+    /// How long a client may take to send a request's headers, which is
+    /// also how long a kept-alive connection may sit idle between requests.
+    pub header_timeout: Duration,
+    /// How long a client may take to send a request's body.
+    pub body_timeout: Duration,
 }
 
-impl Default for ServerOptions {
+impl Default for Limits {
     fn default() -> Self {
         Self {
-            credentials: None,
+            max_connections: 1024,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_in_flight_body_bytes: 256 * 1024 * 1024,
+            max_header_bytes: 64 * 1024,
+            max_headers: 100,
+            header_timeout: Duration::from_secs(20),
+            body_timeout: Duration::from_secs(60),
         }
     }
 }
 
+/// How a server runs.
+#[derive(Clone, Debug, Default)]
+pub struct ServerOptions {
+    /// The access keys; each request's SigV4 signature must verify
+    /// against one of them, and the request must be within its grant.
+    /// Empty accepts any well-formed signed request, as DynamoDB Local
+    /// does, which [`Server::bind`] allows only on a loopback address
+    /// unless `allow_anonymous` is set.
+    pub credentials: Vec<Credentials>,
+    /// Serve without access keys on an address other than loopback.
+    pub allow_anonymous: bool,
+    /// Resource bounds.
+    pub limits: Limits,
+}
+
 pub(crate) struct ServerState {
     backend: Arc<dyn Backend>,
-    credentials: Option<Credentials>,
+    credentials: Vec<Credentials>,
+    limits: Limits,
+    /// Request body budget, in KiB (a semaphore counts in `u32`s).
+    body_budget: Semaphore,
     next_request: AtomicU64,
     instance: u64,
+}
+
+/// Body bytes in KiB, rounded up: the unit of [`ServerState::body_budget`].
+fn kib(bytes: usize) -> u32 {
+    u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX)
 }
 
 impl ServerState {
@@ -90,33 +140,43 @@ impl std::fmt::Debug for Server {
 impl Server {
     /// Binds `addr` (port 0 picks a free port) and serves `backend` on the
     /// current tokio runtime until [`Server::shutdown`] or drop.
+    ///
+    /// Refuses (`PermissionDenied`) to serve an address other than
+    /// loopback without access keys, unless `options.allow_anonymous`.
     pub async fn bind(
         addr: SocketAddr,
         backend: impl Backend,
         options: ServerOptions,
     ) -> std::io::Result<Server> {
+        if !addr.ip().is_loopback() && options.credentials.is_empty() && !options.allow_anonymous {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!(
+                    "refusing to serve {addr} without access keys: anyone who can reach it could read and change every table; give access keys, or allow anonymous access explicitly"
+                ),
+            ));
+        }
+        if !addr.ip().is_loopback() && options.credentials.is_empty() {
+            tracing::warn!(%addr, "serving without access keys on a non-loopback address: anyone who can reach it has full access");
+        }
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
+        let limits = options.limits;
+        let budget = kib(limits.max_in_flight_body_bytes.max(limits.max_body_bytes))
+            .min(u32::try_from(Semaphore::MAX_PERMITS).unwrap_or(u32::MAX));
         let state = Arc::new(ServerState {
             backend: Arc::new(backend),
             credentials: options.credentials,
+            limits,
+            body_budget: Semaphore::new(budget as usize),
             next_request: AtomicU64::new(1),
             instance: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_nanos() as u64),
         });
-        let app = Router::new()
-            .fallback(handle)
-            .layer(DefaultBodyLimit::max(options.max_body_bytes))
-            .with_state(state);
+        let app = Router::new().fallback(handle).with_state(state);
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await
-        });
+        let task = tokio::spawn(listener::serve(listener, app, limits, rx));
         Ok(Server {
             addr,
             shutdown: Some(tx),
@@ -177,17 +237,73 @@ async fn wait_for_signal() {
 
 const TARGET_PREFIX: &str = "DynamoDB_20120810.";
 
-async fn handle(
-    State(state): State<Arc<ServerState>>,
+/// Reads a request's body within the body limit, the in-flight budget and
+/// the body timeout, then answers it.
+async fn handle(State(state): State<Arc<ServerState>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let limits = &state.limits;
+    if parts.method == Method::GET && parts.uri.path() == "/" {
+        return (StatusCode::OK, "healthy: dynamodb.us-east-1.amazonaws.com ").into_response();
+    }
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limits.max_body_bytes) {
+        return too_large();
+    }
+    // Reserve what the body may hold before reading it, so requests in
+    // flight together never hold more than the budget.
+    let reserve = kib(declared.unwrap_or(limits.max_body_bytes).max(1));
+    let Ok(_reservation) = state.body_budget.try_acquire_many(reserve) else {
+        return throttled(&state.request_id());
+    };
+    let body = match tokio::time::timeout(
+        limits.body_timeout,
+        axum::body::to_bytes(Body::new(body), limits.max_body_bytes),
+    )
+    .await
+    {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => return too_large(),
+        Err(_) => return timed_out(&state.request_id()),
+    };
+    respond(&state, parts.method, parts.uri, parts.headers, body).await
+}
+
+fn too_large() -> Response {
+    (StatusCode::PAYLOAD_TOO_LARGE, "length limit exceeded").into_response()
+}
+
+fn throttled(request_id: &str) -> Response {
+    response::Reply {
+        request_id,
+        content_type: "application/x-amz-json-1.0",
+    }
+    .throttling()
+}
+
+fn timed_out(request_id: &str) -> Response {
+    response::Reply {
+        request_id,
+        content_type: "application/x-amz-json-1.0",
+    }
+    .coral(
+        "RequestTimeoutException",
+        Some("The request body was not received within the timeout"),
+        StatusCode::REQUEST_TIMEOUT,
+    )
+}
+
+async fn respond(
+    state: &ServerState,
     method: Method,
     uri: axum::http::Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let request_id = state.request_id();
-    if method == Method::GET && uri.path() == "/" {
-        return (StatusCode::OK, "healthy: dynamodb.us-east-1.amazonaws.com ").into_response();
-    }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -226,8 +342,18 @@ async fn handle(
         }
         return reply.coral("UnknownOperationException", None, StatusCode::BAD_REQUEST);
     };
-    if let Err(failure) = auth::check(state.credentials.as_ref(), &method, &uri, &headers, &body) {
-        return reply.auth_failure(failure);
+    let key = match auth::check(&state.credentials, &method, &uri, &headers, &body) {
+        Ok(key) => key,
+        Err(failure) => return reply.auth_failure(failure),
+    };
+    if let Some(key) = key
+        && let Err(message) = access::check_grant(key, operation, &body, "us-east-1")
+    {
+        return reply.coral(
+            "AccessDeniedException",
+            Some(&message),
+            StatusCode::BAD_REQUEST,
+        );
     }
     // A request is a JSON object; serde would also take an array for a struct.
     if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
@@ -238,12 +364,21 @@ async fn handle(
     let call = dispatch::call(&*state.backend, operation, &body);
     match futures_catch_unwind(call).await {
         Ok(result) => reply.result(result),
-        Err(()) => reply.internal_error(),
+        Err(panic) => {
+            tracing::error!(
+                request_id = %request_id,
+                operation = operation.name(),
+                panic = %panic,
+                "a request panicked; it was answered with InternalServerError"
+            );
+            reply.internal_error()
+        }
     }
 }
 
-/// Runs a future, turning a panic inside it into `Err`.
-async fn futures_catch_unwind<F: std::future::Future>(future: F) -> Result<F::Output, ()> {
+/// Runs a future, turning a panic inside it into `Err` with the panic's
+/// message.
+async fn futures_catch_unwind<F: std::future::Future>(future: F) -> Result<F::Output, String> {
     use std::panic::AssertUnwindSafe;
     use std::pin::pin;
     use std::task::Poll;
@@ -252,8 +387,18 @@ async fn futures_catch_unwind<F: std::future::Future>(future: F) -> Result<F::Ou
         match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
             Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
             Ok(Poll::Pending) => Poll::Pending,
-            Err(_) => Poll::Ready(Err(())),
+            Err(payload) => Poll::Ready(Err(panic_message(payload.as_ref()))),
         }
     })
     .await
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic without a message".to_owned()
+    }
 }

@@ -92,6 +92,17 @@ impl Reply<'_> {
         self.coral("SerializationException", message, StatusCode::BAD_REQUEST)
     }
 
+    /// DynamoDB's `ThrottlingException`, which SDKs retry with backoff.
+    pub fn throttling(&self) -> Response {
+        self.error(
+            StatusCode::BAD_REQUEST,
+            DYNAMODB,
+            "ThrottlingException",
+            Some("Rate of requests exceeds the allowed throughput."),
+            Map::new(),
+        )
+    }
+
     pub fn internal_error(&self) -> Response {
         self.error(
             StatusCode::INTERNAL_SERVER_ERROR,
