@@ -3,8 +3,10 @@
 mod common;
 
 use common::*;
+use dynamo_core::expr::{Path, Projection};
 use dynamo_core::ops::*;
-use dynamo_core::{AttributeMap, Backend, Error};
+use dynamo_core::value::item_size;
+use dynamo_core::{AttributeMap, AttributeValue, Backend, Error};
 use dynamo_local::Engine;
 use std::collections::HashMap;
 
@@ -55,14 +57,24 @@ async fn a_batch_writes_and_reads_across_tables() {
         "users".to_owned(),
         vec![WriteRequest::PutRequest { item: key("u1", 0) }],
     );
-    let out = engine
+    engine
         .batch_write_item(BatchWriteItemInput {
             request_items: requests,
             return_consumed_capacity: None,
         })
         .await
         .unwrap();
-    assert!(out.unprocessed_items.is_empty());
+    // Every write landed: each item reads back as written.
+    for (table, key) in (0..10)
+        .map(|i| ("orders", key("c1", i)))
+        .chain([("users", key("u1", 0))])
+    {
+        let got = engine
+            .get_item(GetItemInput::new(table, key.clone()))
+            .await
+            .unwrap();
+        assert_eq!(got.item, Some(key), "{table}");
+    }
 
     let mut request_items = HashMap::new();
     request_items.insert(
@@ -211,31 +223,100 @@ async fn batch_validation_errors_reject_the_whole_request() {
     );
 }
 
-#[tokio::test]
-async fn a_batch_get_over_16_mb_returns_the_rest_as_unprocessed_keys() {
-    let engine = engine().await;
-    // 50 items of ~390 KB: about 19.5 MB in all.
-    for i in 0..50 {
-        let mut big = key("big", i);
-        big.insert("d".into(), s(&"x".repeat(390_000)));
+/// Stores `count` items under partition `pk` of `table`, each exactly
+/// `size` bytes by DynamoDB's accounting, and returns their keys.
+async fn put_items_of_size(
+    engine: &Engine,
+    table: &str,
+    pk: &str,
+    count: i64,
+    size: usize,
+) -> Vec<AttributeMap> {
+    let mut keys = Vec::new();
+    for i in 0..count {
+        let key = key(pk, i);
+        // The payload fills the item to `size`: its name "d" is one byte.
+        let mut full = key.clone();
+        full.insert("d".into(), s(&"x".repeat(size - item_size(&key) - 1)));
+        assert_eq!(item_size(&full), size);
         engine
-            .put_item(PutItemInput::new("orders", big))
+            .put_item(PutItemInput::new(table, full))
             .await
             .unwrap();
+        keys.push(key);
     }
-    let keys: Vec<_> = (0..50).map(|i| key("big", i)).collect();
+    keys
+}
+
+/// The keys of `items`, sorted by sort key.
+fn keys_of(items: &[AttributeMap]) -> Vec<AttributeMap> {
+    let mut keys: Vec<AttributeMap> = items
+        .iter()
+        .map(|i| {
+            i.iter()
+                .filter(|(k, _)| *k != "d")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .collect();
+    keys.sort_by_key(|k| match &k["sk"] {
+        AttributeValue::N(n) => i64::try_from(*n).unwrap(),
+        other => panic!("sk {other:?}"),
+    });
+    keys
+}
+
+const SIXTEEN_MB: usize = 16 * 1024 * 1024;
+
+#[tokio::test]
+async fn a_batch_get_returns_at_most_16_mb_and_the_rest_as_unprocessed_keys() {
+    let engine = engine().await;
+    // 50 items of 390,000 bytes: 43 make 16,770,000 bytes, 44 would make
+    // 17,160,000, past the 16,777,216-byte cap.
+    let keys = put_items_of_size(&engine, "orders", "big", 50, 390_000).await;
+    const { assert!(43 * 390_000 <= SIXTEEN_MB && 44 * 390_000 > SIXTEEN_MB) };
     let out = engine
         .batch_get_item(get("orders", keys.clone()))
         .await
         .unwrap();
-    let returned = out.responses["orders"].len();
+    let returned = &out.responses["orders"];
     let unprocessed = out.unprocessed_keys["orders"].keys.clone();
-    assert!((40..50).contains(&returned), "returned {returned}");
-    assert_eq!(returned + unprocessed.len(), 50);
-    // Asking again for the unprocessed keys returns them.
+    assert_eq!(returned.len(), 43);
+    assert_eq!(unprocessed.len(), 7);
+    let total: usize = returned.iter().map(item_size).sum();
+    assert!(total <= SIXTEEN_MB, "{total} bytes returned");
+    // Returned and unprocessed keys together are the keys asked for, once.
+    let mut all = keys_of(returned);
+    all.extend(keys_of(&unprocessed));
+    assert_eq!(keys_of(&all), keys);
+    // Asking again for the unprocessed keys returns their items whole.
     let again = engine
         .batch_get_item(get("orders", unprocessed.clone()))
         .await
         .unwrap();
-    assert_eq!(again.responses["orders"].len(), unprocessed.len());
+    assert!(again.unprocessed_keys.is_empty());
+    assert_eq!(keys_of(&again.responses["orders"]), keys_of(&unprocessed));
+    assert!(
+        again.responses["orders"]
+            .iter()
+            .all(|i| item_size(i) == 390_000)
+    );
+
+    // 2^18-byte items: 64 of them are exactly 16 MB, which still fits.
+    let keys = put_items_of_size(&engine, "users", "exact", 70, 1 << 18).await;
+    let out = engine
+        .batch_get_item(get("users", keys.clone()))
+        .await
+        .unwrap();
+    assert_eq!(out.responses["users"].len(), 64);
+    assert_eq!(out.unprocessed_keys["users"].keys.len(), 6);
+
+    // The cap counts what is returned: projected to their keys, all 70 fit.
+    let mut projected = get("users", keys);
+    projected.request_items.get_mut("users").unwrap().projection = Some(Projection {
+        paths: vec![Path::attribute("pk"), Path::attribute("sk")],
+    });
+    let out = engine.batch_get_item(projected).await.unwrap();
+    assert_eq!(out.responses["users"].len(), 70);
+    assert!(out.unprocessed_keys.is_empty());
 }

@@ -8,6 +8,7 @@ use crate::engine::Engine;
 use crate::key::PrimaryKey;
 use crate::table::Table;
 use dynamo_core::ops::*;
+use dynamo_core::value::item_size;
 use dynamo_core::{AttributeMap, Error, Result};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -16,7 +17,9 @@ use std::sync::Arc;
 const MAX_BATCH_GET_KEYS: usize = 100;
 /// Most writes one BatchWriteItem makes.
 const MAX_BATCH_WRITES: usize = 25;
-/// Largest BatchGetItem response; further keys are left unprocessed.
+/// Largest BatchGetItem response, counted in the sizes of the items it
+/// returns: the key whose item would take the response past it, and every
+/// key after it, is left unprocessed.
 const MAX_BATCH_GET_BYTES: usize = 16 * 1024 * 1024;
 
 fn duplicates() -> Error {
@@ -73,6 +76,7 @@ pub(crate) fn batch_get_item(
     let mut output = BatchGetItemOutput::default();
     let mut capacity = Vec::new();
     let mut bytes = 0;
+    let mut full = false;
     for (name, table, request, keys) in plan {
         let consistent = request.consistent_read.unwrap_or(false);
         let mut usage = Usage::new(Kind::Read);
@@ -81,18 +85,25 @@ pub(crate) fn batch_get_item(
         {
             let state = table.read();
             for (key, raw) in keys.iter().zip(&request.keys) {
-                if bytes >= MAX_BATCH_GET_BYTES {
-                    unprocessed.push(raw.clone());
-                    continue;
+                if !full {
+                    let stored = state.base.get(&table.schema.position(key));
+                    let returned = stored.map(|s| match &request.projection {
+                        Some(projection) => projection.apply(&s.item),
+                        None => s.item.clone(),
+                    });
+                    let returned_size = match (&returned, &request.projection) {
+                        (Some(item), Some(_)) => item_size(item),
+                        _ => stored.map_or(0, |s| s.size),
+                    };
+                    if bytes + returned_size <= MAX_BATCH_GET_BYTES {
+                        usage.add_table(read_units(stored.map_or(0, |s| s.size), consistent));
+                        bytes += returned_size;
+                        found.extend(returned);
+                        continue;
+                    }
+                    full = true;
                 }
-                let stored = state.base.get(&table.schema.position(key));
-                let size = stored.map_or(0, |s| s.size);
-                usage.add_table(read_units(size, consistent));
-                bytes += size;
-                found.extend(stored.map(|s| match &request.projection {
-                    Some(projection) => projection.apply(&s.item),
-                    None => s.item.clone(),
-                }));
+                unprocessed.push(raw.clone());
             }
         }
         capacity.extend(usage.report(&name, input.return_consumed_capacity));
