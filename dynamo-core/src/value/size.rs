@@ -10,23 +10,31 @@ pub const MAX_ITEM_SIZE: usize = 400 * 1024;
 /// binaries, about one byte per two significant digits plus one for numbers,
 /// one for booleans and nulls, the sum of the elements for sets, and three
 /// bytes plus one per element (plus the key for maps) for lists and maps.
+///
+/// Walks nested documents with an explicit stack, so any depth is safe.
 pub fn attribute_size(value: &AttributeValue) -> usize {
-    match value {
-        AttributeValue::S(s) => s.len(),
-        AttributeValue::N(n) => number_size(n),
-        AttributeValue::B(b) => b.len(),
-        AttributeValue::Bool(_) | AttributeValue::Null => 1,
-        AttributeValue::Ss(s) => s.iter().map(String::len).sum(),
-        AttributeValue::Ns(s) => s.iter().map(number_size).sum(),
-        AttributeValue::Bs(s) => s.iter().map(Vec::len).sum(),
-        AttributeValue::L(l) => 3 + l.iter().map(|v| 1 + attribute_size(v)).sum::<usize>(),
-        AttributeValue::M(m) => {
-            3 + m
-                .iter()
-                .map(|(k, v)| 1 + k.len() + attribute_size(v))
-                .sum::<usize>()
-        }
+    let mut total = 0;
+    let mut pending = vec![value];
+    while let Some(value) = pending.pop() {
+        total += match value {
+            AttributeValue::S(s) => s.len(),
+            AttributeValue::N(n) => number_size(n),
+            AttributeValue::B(b) => b.len(),
+            AttributeValue::Bool(_) | AttributeValue::Null => 1,
+            AttributeValue::Ss(s) => s.iter().map(String::len).sum(),
+            AttributeValue::Ns(s) => s.iter().map(number_size).sum(),
+            AttributeValue::Bs(s) => s.iter().map(Vec::len).sum(),
+            AttributeValue::L(l) => {
+                pending.extend(l);
+                3 + l.len()
+            }
+            AttributeValue::M(m) => {
+                pending.extend(m.values());
+                3 + m.keys().map(|k| 1 + k.len()).sum::<usize>()
+            }
+        };
     }
+    total
 }
 
 /// Bytes an item counts for: each attribute's name plus its value.
