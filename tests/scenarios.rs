@@ -310,15 +310,37 @@ async fn batches(db: Client) {
             item: dynamo::Item::to_item(&order("ada", i, "PLACED", i * 10)).unwrap(),
         })
         .collect();
-    let out = db
-        .backend()
+    db.backend()
         .batch_write_item(BatchWriteItemInput {
             request_items: [("orders".to_owned(), writes)].into(),
             return_consumed_capacity: None,
         })
         .await
         .unwrap();
-    assert!(out.unprocessed_items.is_empty());
+    // Every write landed: all 25 orders read back as written.
+    let all = KeysAndAttributes {
+        keys: (1..=25).map(|i| key("ada", i)).collect(),
+        consistent_read: Some(true),
+        projection: None,
+    };
+    let got = db
+        .backend()
+        .batch_get_item(BatchGetItemInput {
+            request_items: [("orders".to_owned(), all)].into(),
+            return_consumed_capacity: None,
+        })
+        .await
+        .unwrap();
+    assert!(got.unprocessed_keys.is_empty());
+    let mut read: Vec<Order> = got.responses["orders"]
+        .iter()
+        .map(|item| Order::from_item(item.clone()).unwrap())
+        .collect();
+    read.sort_by_key(|o| o.number);
+    let written: Vec<Order> = (1..=25)
+        .map(|i| order("ada", i, "PLACED", i * 10))
+        .collect();
+    assert_eq!(read, written);
     let keys = KeysAndAttributes {
         keys: vec![key("ada", 3), key("ada", 30)],
         consistent_read: Some(true),
@@ -352,6 +374,66 @@ async fn batches(db: Client) {
             .unwrap_err(),
         Error::Validation("Provided list of item keys contains duplicates".into())
     );
+}
+
+async fn a_batch_get_over_16_mb_leaves_keys_unprocessed(db: Client) {
+    db.create_table::<Order>().await.unwrap();
+    // 44 items of 390,000 bytes: 43 fit in 16 MB (16,770,000 bytes), the
+    // 44th would take the response to 17,160,000.
+    for i in 0..44 {
+        let mut item = key("big", i);
+        let filler = 390_000 - dynamo::value::item_size(&item) - "blob".len();
+        item.insert("blob".into(), s(&"x".repeat(filler)));
+        assert_eq!(dynamo::value::item_size(&item), 390_000);
+        db.backend()
+            .put_item(PutItemInput::new("orders", item))
+            .await
+            .unwrap();
+    }
+    let asked = KeysAndAttributes {
+        keys: (0..44).map(|i| key("big", i)).collect(),
+        consistent_read: Some(true),
+        projection: None,
+    };
+    let got = db
+        .backend()
+        .batch_get_item(BatchGetItemInput {
+            request_items: [("orders".to_owned(), asked)].into(),
+            return_consumed_capacity: None,
+        })
+        .await
+        .unwrap();
+    let returned = &got.responses["orders"];
+    assert_eq!(returned.len(), 43);
+    let left = &got.unprocessed_keys["orders"];
+    assert_eq!(left.keys.len(), 1);
+    assert_eq!(
+        left.consistent_read,
+        Some(true),
+        "the request's options come back"
+    );
+    // The unprocessed key is the one whose item was not returned.
+    let numbers = |items: &[AttributeMap]| -> Vec<AttributeValue> {
+        items.iter().map(|i| i["number"].clone()).collect()
+    };
+    let mut seen = numbers(returned);
+    seen.extend(numbers(&left.keys));
+    seen.sort_by_key(|n| match n {
+        AttributeValue::N(n) => i64::try_from(*n).unwrap(),
+        other => panic!("{other:?}"),
+    });
+    assert_eq!(seen, (0..44).map(n).collect::<Vec<_>>());
+    // Asked again, the unprocessed key is read.
+    let again = db
+        .backend()
+        .batch_get_item(BatchGetItemInput {
+            request_items: [("orders".to_owned(), left.clone())].into(),
+            return_consumed_capacity: None,
+        })
+        .await
+        .unwrap();
+    assert!(again.unprocessed_keys.is_empty());
+    assert_eq!(numbers(&again.responses["orders"]), numbers(&left.keys));
 }
 
 async fn validation_errors_carry_dynamodb_messages(db: Client) {
@@ -649,6 +731,7 @@ on_both_backends!(
     filters_projections_and_pages,
     secondary_indexes,
     batches,
+    a_batch_get_over_16_mb_leaves_keys_unprocessed,
     validation_errors_carry_dynamodb_messages,
     time_to_live,
     update_table_adds_a_backfilled_index,
