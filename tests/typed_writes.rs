@@ -127,6 +127,11 @@ async fn a_failed_condition_is_not_reported_as_a_version_conflict(db: Client) {
 async fn typed_updates_change_the_stored_item(db: Client) {
     orders(&db).await;
     db.put(&order("o1")).await.unwrap();
+    let put = read(&db, "o1").await;
+    // Timestamps keep nanoseconds: after this pause "now" is strictly later
+    // than the put's, so an update that did not refresh updated_at shows.
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let before_update = SystemTime::now();
     let updated = db
         .update(Order::key("o1"))
         .set(Order::STATUS, Status::Shipped)
@@ -149,7 +154,14 @@ async fn typed_updates_change_the_stored_item(db: Client) {
     assert_eq!(updated.shipping.city, "Lyon");
     assert_eq!(updated.coupon.as_deref(), Some("WELCOME"));
     assert_eq!(updated.version, 2);
-    assert!(updated.updated_at >= updated.created_at);
+    let refreshed = updated.updated_at.unwrap();
+    assert!(
+        refreshed >= before_update && refreshed <= SystemTime::now(),
+        "updated_at {refreshed:?} is not the update's time (put at {:?})",
+        put.updated_at
+    );
+    assert!(updated.updated_at > put.updated_at);
+    assert_eq!(updated.created_at, put.created_at, "created_at is kept");
 
     db.update(Order::key("o1"))
         .delete(Order::TAGS, BTreeSet::from(["rush".to_owned()]))
