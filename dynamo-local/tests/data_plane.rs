@@ -2,7 +2,9 @@
 //! table lifecycle, key validation with DynamoDB's messages, and query and
 //! scan ordering and paging.
 
-use dynamo_core::expr::{KeyCondition, SortKeyOp};
+use dynamo_core::expr::{
+    KeyCondition, Path, SetAction, SetValue, SortKeyOp, Update, UpdateOperand,
+};
 use dynamo_core::ops::*;
 use dynamo_core::schema::{
     AttributeDefinition, KeySchemaElement, ScalarAttributeType, TableStatus,
@@ -677,8 +679,24 @@ async fn list_tables_pages_in_name_order() {
     assert_eq!(page.last_evaluated_table_name, None);
 }
 
+/// A value `levels` maps and lists deep (alternating, a list outermost)
+/// around a string; the attribute's own value is level 1.
+fn nested(levels: usize) -> AttributeValue {
+    let mut value = s("bottom");
+    for level in (1..=levels).rev() {
+        value = if level % 2 == 1 {
+            AttributeValue::L(vec![value])
+        } else {
+            AttributeValue::M([("m".to_owned(), value)].into())
+        };
+    }
+    value
+}
+
+const TOO_DEEP: &str = "Nesting Levels have exceeded supported limits";
+
 #[tokio::test]
-async fn empty_sets_and_deep_nesting_are_rejected_on_put() {
+async fn empty_sets_and_nesting_deeper_than_32_levels_are_rejected_on_writes() {
     let engine = engine_with("tbl", ScalarAttributeType::S, None).await;
     let bad = item(&[
         ("pk", s("a")),
@@ -688,4 +706,78 @@ async fn empty_sets_and_deep_nesting_are_rejected_on_put() {
         validation(engine.put_item(PutItemInput::new("tbl", bad)).await),
         "One or more parameter values were invalid: An string set  may not be empty"
     );
+    let nested_empty = item(&[
+        ("pk", s("a")),
+        (
+            "doc",
+            AttributeValue::M([("nums".to_owned(), AttributeValue::Ns(Default::default()))].into()),
+        ),
+    ]);
+    assert_eq!(
+        validation(
+            engine
+                .put_item(PutItemInput::new("tbl", nested_empty))
+                .await
+        ),
+        "One or more parameter values were invalid: An number set  may not be empty"
+    );
+
+    // 32 levels are stored and read back whole.
+    let deepest = item(&[("pk", s("deep")), ("doc", nested(32))]);
+    engine
+        .put_item(PutItemInput::new("tbl", deepest.clone()))
+        .await
+        .unwrap();
+    let key = item(&[("pk", s("deep"))]);
+    let got = engine
+        .get_item(GetItemInput::new("tbl", key.clone()))
+        .await
+        .unwrap();
+    assert_eq!(got.item, Some(deepest.clone()));
+
+    // 33 are rejected by every write, and nothing changes.
+    let too_deep = item(&[("pk", s("deep")), ("doc", nested(33))]);
+    assert_eq!(
+        validation(
+            engine
+                .put_item(PutItemInput::new("tbl", too_deep.clone()))
+                .await
+        ),
+        TOO_DEEP
+    );
+    let set_doc = Update {
+        set: vec![SetAction {
+            path: Path::attribute("doc"),
+            value: SetValue::Operand(UpdateOperand::Value(nested(33))),
+        }],
+        ..Update::default()
+    };
+    assert_eq!(
+        validation(
+            engine
+                .update_item(UpdateItemInput::new("tbl", key.clone(), set_doc))
+                .await
+        ),
+        TOO_DEEP
+    );
+    assert_eq!(
+        validation(
+            engine
+                .batch_write_item(BatchWriteItemInput {
+                    request_items: [(
+                        "tbl".to_owned(),
+                        vec![WriteRequest::PutRequest { item: too_deep }],
+                    )]
+                    .into(),
+                    return_consumed_capacity: None,
+                })
+                .await
+        ),
+        TOO_DEEP
+    );
+    let got = engine
+        .get_item(GetItemInput::new("tbl", key))
+        .await
+        .unwrap();
+    assert_eq!(got.item, Some(deepest));
 }
