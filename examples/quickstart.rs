@@ -2,7 +2,10 @@
 //! Creates the table, writes a few orders, reads one back, queries a
 //! customer's orders in both directions and by sort-key range, deletes one.
 //!
-//! Run with `cargo run --example quickstart`; nothing else is needed.
+//! Run with `cargo run --example quickstart`; nothing else is needed. To run
+//! it against a server instead, set `DYNAMO_URL` (for example
+//! `DYNAMO_URL=http://127.0.0.1:8000 cargo run --features aws --example
+//! quickstart` with `dynamo-local serve` listening there).
 
 use dynamo::Item;
 
@@ -42,7 +45,8 @@ fn show(label: &str, orders: &[Order]) {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let db = dynamo::connect("local://memory").await?;
+    let url = std::env::var("DYNAMO_URL").unwrap_or_else(|_| "local://memory".to_owned());
+    let db = dynamo::connect(&url).await?;
 
     let table = db.create_table::<Order>().await?;
     println!(
@@ -85,9 +89,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .limit(2)
         .await?;
     show("query  alice, newest two", &newest);
+    assert_eq!(
+        newest.iter().map(|o| o.order_id).collect::<Vec<_>>(),
+        [10, 3]
+    );
 
     let middle = db.query(Order::partition("alice").sk_between(2, 3)).await?;
     show("query  alice, orders 2..=3", &middle);
+    assert_eq!(middle, [orders[1].clone(), orders[2].clone()]);
 
     db.delete(Order::key("alice", 1)).await?;
     let gone = db.get(Order::key("alice", 1)).await?;
@@ -96,5 +105,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let left = db.query(Order::partition("alice")).await?;
     show("query  alice after delete", &left);
+    assert_eq!(
+        left.iter().map(|o| o.order_id).collect::<Vec<_>>(),
+        [2, 3, 10]
+    );
     Ok(())
 }

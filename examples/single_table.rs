@@ -1,10 +1,12 @@
 //! An online shop in one DynamoDB table: customers, their orders and the
 //! orders' lines share the partition `CUSTOMER#<id>`, told apart by their
 //! sort keys and an entity-type attribute; two global indexes serve the
-//! look-ups that do not start from a customer. Runs on the embedded engine:
+//! look-ups that do not start from a customer. Runs on the embedded engine,
+//! or against the server `DYNAMO_URL` names (feature `aws`):
 //!
 //! ```text
 //! cargo run --example single_table
+//! DYNAMO_URL=http://127.0.0.1:8000 cargo run --features aws --example single_table
 //! ```
 
 use dynamo::{Attribute, Client, Collection, Error, Item};
@@ -126,7 +128,8 @@ async fn place_order(
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let db = dynamo::connect("local://memory").await?;
+    let url = std::env::var("DYNAMO_URL").unwrap_or_else(|_| "local://memory".to_owned());
+    let db = dynamo::connect(&url).await?;
     let table = db.create_collection_table::<CustomerRecord>().await?;
     let indexes: Vec<_> = table
         .global_secondary_indexes
@@ -138,6 +141,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "created table `{}` with indexes {indexes:?}",
         table.table_name
     );
+    assert_eq!(indexes, ["by_email", "by_status"]);
 
     // Sign-up: a second sign-up with the same id fails instead of
     // overwriting the profile.
@@ -151,8 +155,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let again = db.put(&ada).if_not_exists().await;
     println!(
         "signing up twice: {}",
-        again.err().map_or("accepted".into(), |e| e.to_string())
+        again
+            .as_ref()
+            .err()
+            .map_or("accepted".into(), |e| e.to_string())
     );
+    assert!(matches!(again, Err(Error::ConditionalCheckFailed { .. })));
     let grace = Customer {
         customer_id: "c-grace".into(),
         email: "grace@example.com".into(),
@@ -168,6 +176,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         found[0].display_name,
         found[0].joined_at.is_some()
     );
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].customer_id, "c-ada");
 
     // Checkout: orders and their lines.
     let first = place_order(
@@ -191,17 +201,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "placed {} ({} cents, version {}) and {} ({} cents)",
         first.order_id, first.total_cents, first.version, second.order_id, second.total_cents
     );
+    assert_eq!((first.total_cents, first.version), (10_700, 1));
 
     // Order history, newest first: only orders, not the profile or lines.
     let history = db.query(Order::partition("c-ada")).reverse().await?;
     let ids: Vec<_> = history.iter().map(|o| o.order_id.as_str()).collect();
     println!("ada's orders, newest first: {ids:?}");
+    assert_eq!(ids, ["o-1002", "o-1001"]);
 
     // Orders placed after a time, using the first field of the sort key.
     let recent = db
         .query(Order::partition("c-ada").sk_gt(1_764_050_000u64))
         .await?;
     println!("ada's orders after 1764050000: {}", recent.len());
+    assert_eq!(recent.len(), 1);
 
     // The order page: one query for the order and its lines.
     let page = db
@@ -239,6 +252,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     println!("ada's partition: {profiles} profile, {orders} orders, {lines} lines in one query");
+    assert_eq!((profiles, orders, lines), (1, 2, 3));
 
     // Fulfilment: ship the first order, only if it is still placed.
     db.update(Order::key("c-ada", first.placed_at, "o-1001"))
@@ -253,14 +267,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "shipping twice: {}",
         twice
+            .as_ref()
             .err()
             .map_or("accepted".into(), |e| e.error_type().to_owned())
     );
+    assert!(twice.is_err());
 
     // The warehouse dashboard: placed orders, oldest first, by index.
     let to_ship = db.query(Order::by_status(OrderStatus::Placed)).await?;
     let ids: Vec<_> = to_ship.iter().map(|o| o.order_id.as_str()).collect();
     println!("orders waiting to ship: {ids:?}");
+    assert_eq!(ids, ["o-2001", "o-1002"]);
 
     // Support edits an order someone else changed since it was read: the
     // stale write is refused instead of losing the shipment.
@@ -268,7 +285,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     stale.total_cents -= 500;
     match db.put(&stale).await {
         Err(e @ Error::VersionConflict { .. }) => println!("stale edit refused: {e}"),
-        other => println!("stale edit: {other:?}"),
+        other => panic!("stale edit: {other:?}"),
     }
     let current = db
         .get(Order::key("c-ada", first.placed_at, "o-1001"))
@@ -279,22 +296,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "order {} is {:?} at version {}",
         current.order_id, current.status, current.version
     );
+    assert_eq!((current.status, current.version), (OrderStatus::Shipped, 2));
 
     // Delivered orders leave the dashboard's partition of the index: the
     // update rewrites the rendered index key `STATUS#...` along with `status`.
     let shipped = db.query(Order::by_status(OrderStatus::Shipped)).await?;
     println!("orders in transit: {}", shipped.len());
+    assert_eq!(shipped.len(), 1);
     db.update(current.primary_key())
         .set(Order::STATUS, OrderStatus::Delivered)
         .await?;
     let shipped = db.query(Order::by_status(OrderStatus::Shipped)).await?;
     println!("orders in transit after delivery: {}", shipped.len());
+    assert!(shipped.is_empty());
 
     // Page through order history with a resumable cursor (a string a web
     // client can hold). The limit counts the items a page reads, lines
     // included, so a page may hold fewer orders than the limit.
     let mut cursor: Option<dynamo::Cursor> = None;
     let mut page_no = 0;
+    let mut pages = Vec::new();
     loop {
         let mut query = db.query(Order::partition("c-ada")).limit(3);
         if let Some(c) = cursor.take() {
@@ -304,11 +325,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         page_no += 1;
         let ids: Vec<_> = page.items.iter().map(|o| o.order_id.as_str()).collect();
         println!("history page {page_no}: {ids:?}");
+        pages.push(ids.join(","));
         match page.next {
             // Round-trip the cursor through its string form, as a web page would.
             Some(next) => cursor = Some(next.to_string().parse()?),
             None => break,
         }
     }
+    assert_eq!(pages, ["o-1001", "o-1002"]);
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! The harness that runs one scenario on both backends: the in-process
 //! engine, and `dynamo-aws` (aws-sdk-dynamodb) against a `dynamo-local
 //! serve` on an ephemeral 127.0.0.1 port.
+// Each test file uses some of these helpers.
+#![allow(dead_code)]
 
 use dynamo::Client;
 use dynamo_local::server::{Server, ServerOptions};
