@@ -1,6 +1,9 @@
-//! The typed API on the in-process engine, as a user writes it.
+//! The typed API as a user writes it, on both backends: the in-process
+//! engine, and aws-sdk-dynamodb against `dynamo-local serve`.
 
-use dynamo::{ConnectError, Error, Item};
+use dynamo::{Client, ConnectError, Error, Item};
+
+mod common;
 
 #[derive(Item, Debug, Clone, PartialEq)]
 #[dynamo(table = "readings")]
@@ -38,9 +41,7 @@ fn reading(sensor: &str, at: i64) -> Reading {
     }
 }
 
-#[tokio::test]
-async fn put_get_and_delete_round_trip_typed_items() {
-    let db = dynamo::connect("local://memory").await.unwrap();
+async fn put_get_and_delete_round_trip_typed_items(db: Client) {
     let table = db.create_table::<User>().await.unwrap();
     assert_eq!(table.table_name, "users");
     assert_eq!(table.partition_key(), Some("id"));
@@ -67,9 +68,7 @@ async fn put_get_and_delete_round_trip_typed_items() {
     db.delete(User::key(1)).await.unwrap();
 }
 
-#[tokio::test]
-async fn numeric_sort_keys_query_in_numeric_order_both_ways() {
-    let db = dynamo::connect("local://memory").await.unwrap();
+async fn numeric_sort_keys_query_in_numeric_order_both_ways(db: Client) {
     db.create_table::<Reading>().await.unwrap();
     for at in [10, -5, 200, 3, 0, 99] {
         db.put(&reading("s1", at)).await.unwrap();
@@ -124,9 +123,7 @@ async fn numeric_sort_keys_query_in_numeric_order_both_ways() {
     );
 }
 
-#[tokio::test]
-async fn binary_sort_keys_query_in_unsigned_byte_order() {
-    let db = dynamo::connect("local://memory").await.unwrap();
+async fn binary_sort_keys_query_in_unsigned_byte_order(db: Client) {
     db.create_table::<Chunk>().await.unwrap();
     for offset in [
         vec![0xff],
@@ -167,9 +164,7 @@ async fn binary_sort_keys_query_in_unsigned_byte_order() {
     assert_eq!(prefixed.len(), 2);
 }
 
-#[tokio::test]
-async fn a_query_pages_through_a_partition_larger_than_one_page() {
-    let db = dynamo::connect("local://memory").await.unwrap();
+async fn a_query_pages_through_a_partition_larger_than_one_page(db: Client) {
     db.create_table::<Chunk>().await.unwrap();
     // 12 chunks of 200 KB: 2.4 MB, three 1 MB pages.
     for i in 0..12u8 {
@@ -191,9 +186,7 @@ async fn a_query_pages_through_a_partition_larger_than_one_page() {
     );
 }
 
-#[tokio::test]
-async fn engine_errors_reach_the_caller_with_dynamodb_types() {
-    let db = dynamo::connect("local://memory").await.unwrap();
+async fn engine_errors_reach_the_caller_with_dynamodb_types(db: Client) {
     let err = db.put(&reading("s1", 1)).await.unwrap_err();
     assert_eq!(
         err,
@@ -242,9 +235,7 @@ async fn connection_strings_are_checked() {
     assert!(message.contains("expected `local://memory`"), "{message}");
 }
 
-#[tokio::test]
-async fn clients_share_one_engine_across_tasks() {
-    let db = dynamo::connect("local://memory").await.unwrap();
+async fn clients_share_one_engine_across_tasks(db: Client) {
     db.create_table::<Reading>().await.unwrap();
     let tasks: Vec<_> = (0..8)
         .map(|t| {
@@ -265,9 +256,7 @@ async fn clients_share_one_engine_across_tasks() {
     );
 }
 
-#[tokio::test]
-async fn pages_resume_from_a_cursor_passed_as_a_string() {
-    let db = dynamo::connect("local://memory").await.unwrap();
+async fn pages_resume_from_a_cursor_passed_as_a_string(db: Client) {
     db.create_table::<Reading>().await.unwrap();
     for at in 1..=5 {
         db.put(&reading("s1", at)).await.unwrap();
@@ -306,3 +295,13 @@ async fn pages_resume_from_a_cursor_passed_as_a_string() {
         [3, 4, 5]
     );
 }
+
+on_both_backends!(
+    put_get_and_delete_round_trip_typed_items,
+    numeric_sort_keys_query_in_numeric_order_both_ways,
+    binary_sort_keys_query_in_unsigned_byte_order,
+    a_query_pages_through_a_partition_larger_than_one_page,
+    engine_errors_reach_the_caller_with_dynamodb_types,
+    clients_share_one_engine_across_tasks,
+    pages_resume_from_a_cursor_passed_as_a_string,
+);
