@@ -2,7 +2,7 @@
 //! survives a trip through an item and through DynamoDB's JSON wire format
 //! (property-tested), and is stored as the DynamoDB type a user expects.
 
-use dynamo::{Attribute, AttributeMap, AttributeValue, Item, KeyPart};
+use dynamo::{Attribute, AttributeError, AttributeMap, AttributeValue, Item, KeyPart};
 use proptest::prelude::*;
 use std::collections::VecDeque;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -213,7 +213,16 @@ fn a_decimal_that_does_not_fit_is_an_error_not_a_rounding() {
         "price".into(),
         AttributeValue::N("1.234567890123456789012345678901234".parse().unwrap()),
     );
-    assert!(Thing::from_item(item).is_err());
+    match Thing::from_item(item).unwrap_err() {
+        AttributeError::Invalid { path, message } => {
+            assert_eq!(path, "price");
+            assert!(
+                message.starts_with("1.234567890123456789012345678901234 does not fit a Decimal"),
+                "{message}"
+            );
+        }
+        other => panic!("expected an invalid price, got {other:?}"),
+    }
 }
 
 #[test]
@@ -378,5 +387,11 @@ fn typed_items_convert_to_and_from_the_aws_sdk_attribute_values() {
     assert!(matches!(sdk["scores"], Sdk::Ns(_)));
     assert_eq!(dynamo_aws::sdk::from_sdk_item::<Thing>(sdk).unwrap(), value);
     let bad = std::collections::HashMap::from([("n".to_owned(), Sdk::N("one".into()))]);
-    assert!(dynamo_aws::sdk::from_sdk_map(bad).is_err());
+    assert_eq!(
+        dynamo_aws::sdk::from_sdk_map(bad).unwrap_err(),
+        dynamo::Error::Transport(
+            "DynamoDB returned an invalid number `one`: The parameter cannot be converted to a numeric value: one"
+                .into()
+        )
+    );
 }

@@ -1,6 +1,6 @@
 //! Field options: `rename`, container `rename_all`, `skip` and `default`.
 
-use dynamo::{AttributeMap, AttributeValue, Item};
+use dynamo::{AttributeError, AttributeMap, AttributeValue, Item};
 
 #[derive(dynamo::Attribute, Debug, PartialEq)]
 #[dynamo(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -90,8 +90,13 @@ fn default_fields_may_be_missing() {
     assert_eq!(user.login_count, 0);
     let mut without_name = item;
     without_name.remove("displayName");
-    assert!(
-        User::from_item(without_name).is_err(),
-        "fields without `default` stay required"
+    // Fields without `default` stay required, named as stored.
+    let err = User::from_item(without_name).unwrap_err();
+    assert_eq!(
+        err,
+        AttributeError::Missing {
+            path: "displayName".into()
+        }
     );
+    assert_eq!(err.to_string(), "missing attribute `displayName`");
 }
