@@ -227,3 +227,54 @@ pub async fn read_answer(stream: &mut TcpStream) -> Answer {
         body: raw[split + 4..].to_vec(),
     }
 }
+
+/// The headers of a request to `operation` signed with SigV4 (AWS's
+/// published algorithm, written here independently of the server) by
+/// `access_key`/`secret_key` at time `t`, for `body` sent to `addr`.
+pub fn signed_headers(
+    addr: SocketAddr,
+    operation: &str,
+    access_key: &str,
+    secret_key: &str,
+    t: i64,
+    body: &[u8],
+) -> Vec<(&'static str, String)> {
+    use hmac::{Hmac, Mac};
+    use sha2::{Digest, Sha256};
+    fn hmac(key: &[u8], data: &str) -> Vec<u8> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap();
+        mac.update(data.as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+    let date = amz_date(t);
+    let day = &date[..8];
+    let target = format!("DynamoDB_20120810.{operation}");
+    let canonical = format!(
+        "POST\n/\n\ncontent-type:application/x-amz-json-1.0\nhost:{addr}\nx-amz-date:{date}\nx-amz-target:{target}\n\ncontent-type;host;x-amz-date;x-amz-target\n{}",
+        hex(&Sha256::digest(body))
+    );
+    let scope = format!("{day}/us-east-1/dynamodb/aws4_request");
+    let to_sign = format!(
+        "AWS4-HMAC-SHA256\n{date}\n{scope}\n{}",
+        hex(&Sha256::digest(canonical.as_bytes()))
+    );
+    let key = ["us-east-1", "dynamodb", "aws4_request"].iter().fold(
+        hmac(format!("AWS4{secret_key}").as_bytes(), day),
+        |k, part| hmac(&k, part),
+    );
+    vec![
+        ("content-type", "application/x-amz-json-1.0".to_owned()),
+        ("x-amz-date", date),
+        ("x-amz-target", target),
+        (
+            "authorization",
+            format!(
+                "AWS4-HMAC-SHA256 Credential={access_key}/{scope}, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature={}",
+                hex(&hmac(&key, &to_sign))
+            ),
+        ),
+    ]
+}
