@@ -21,8 +21,11 @@ pub(crate) struct Source<'a> {
     pub table: &'a Table,
     pub state: &'a TableState,
     pub index: Option<&'a Index>,
-    /// Return whole table items for index entries (LSI, `ALL_ATTRIBUTES`).
+    /// Read table items for index entries (a local index asked for
+    /// attributes it does not project).
     fetch_from_table: bool,
+    /// `ALL_ATTRIBUTES`: return whole table items, not index entries.
+    whole_items: bool,
     count_only: bool,
     consistent: bool,
     filter: Option<&'a Condition>,
@@ -88,6 +91,17 @@ impl<'a> Source<'a> {
                 }
                 true
             }
+            // A local index also fetches from the table the attributes a
+            // projection or filter names that it does not hold; a global
+            // index cannot, and returns what it has.
+            (_, Some(i)) if i.def.kind == IndexKind::Local && !projects_all => {
+                let filtered = filter.map(Condition::paths).unwrap_or_default();
+                projection
+                    .iter()
+                    .flat_map(|p| &p.paths)
+                    .chain(filtered)
+                    .any(|path| !i.def.projects(path.top()))
+            }
             _ => false,
         };
         Ok(Self {
@@ -95,6 +109,7 @@ impl<'a> Source<'a> {
             state,
             index,
             fetch_from_table,
+            whole_items: select == Some(Select::AllAttributes),
             count_only: select == Some(Select::Count),
             consistent,
             filter,
@@ -246,6 +261,8 @@ impl<'a> Page<'a> {
                 if !self.source.count_only {
                     self.items.push(match self.source.projection {
                         Some(projection) => projection.apply(&item.item),
+                        // Fetched only for the filter: the entry is returned.
+                        None if !self.source.whole_items => stored.item.clone(),
                         None => item.item.clone(),
                     });
                 }
