@@ -409,6 +409,16 @@ async fn malformed_requests_get_dynamodb_errors_and_the_server_keeps_serving() {
         "ValidationException"
     );
     case!(
+        "ReturnValues PutItem cannot return",
+        post(
+            "PutItem",
+            r#"{"TableName":"tbl","Item":{"pk":{"S":"a"}},"ReturnValues":"ALL_NEW"}"#
+        )
+        .await,
+        400,
+        "ValidationException"
+    );
+    case!(
         "expression syntax error",
         post(
             "PutItem",
@@ -486,7 +496,13 @@ async fn malformed_requests_get_dynamodb_errors_and_the_server_keeps_serving() {
             );
         }
     }
-    assert!(cases.len() >= 25, "{} bad inputs", cases.len());
+    // No rejected PutItem stored anything: every one of them named pk "a".
+    let get_a = post("GetItem", r#"{"TableName":"tbl","Key":{"pk":{"S":"a"}}}"#).await;
+    assert_eq!(
+        (get_a.status, get_a.json()),
+        (200, serde_json::json!({})),
+        "a rejected write left an item behind"
+    );
     assert_eq!(
         cases
             .iter()
