@@ -460,10 +460,9 @@ async fn client(
         }
         let ok = response.status == 200;
         match effect {
-            Effect::Malformed(what) => {
-                if ok {
-                    report.fail(format!("{op} with {what} was accepted"));
-                }
+            Effect::Malformed(what) if ok => {
+                report.fail(format!("{op} with {what} was accepted"));
+            }
             }
             Effect::Put(pk, sk, value) if ok => {
                 report.uncertain.remove(&(pk.clone(), sk));
