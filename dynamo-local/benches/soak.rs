@@ -463,7 +463,6 @@ async fn client(
             Effect::Malformed(what) if ok => {
                 report.fail(format!("{op} with {what} was accepted"));
             }
-            }
             Effect::Put(pk, sk, value) if ok => {
                 report.uncertain.remove(&(pk.clone(), sk));
                 report.expected.insert((pk, sk), Some(value));
