@@ -12,8 +12,6 @@ use dynamo::{
     IndexSchema, Item, KeyAttributeSchema, Lifecycle, TableSchema,
 };
 use std::collections::HashSet;
-use std::future::Future;
-use std::pin::Pin;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 mod common;
@@ -365,82 +363,66 @@ async fn a_collection_whose_item_types_disagree_creates_no_table() {
 }
 
 /// An engine that never processes a batch: every key and write comes back
-/// unprocessed. (`Backend` is an `async_trait`; its methods are written
-/// here in the form that macro produces.)
+/// unprocessed.
 struct NeverProcesses(dynamo::local::Engine);
 
-type Answer<'a, T> = Pin<Box<dyn Future<Output = dynamo::Result<T>> + Send + 'a>>;
-
-macro_rules! to_the_engine {
+/// Implements `Backend` for `NeverProcesses`: the batch operations leave
+/// everything unprocessed, the others go to the engine.
+macro_rules! never_processes {
     ($($method:ident($input:ty) -> $output:ty;)*) => {
-        $(fn $method<'life0, 'async_trait>(&'life0 self, input: $input) -> Answer<'async_trait, $output>
-        where
-            'life0: 'async_trait,
-            Self: 'async_trait,
-        {
-            self.0.$method(input)
-        })*
+        #[async_trait::async_trait]
+        impl dynamo::Backend for NeverProcesses {
+            async fn batch_get_item(
+                &self,
+                input: BatchGetItemInput,
+            ) -> dynamo::Result<BatchGetItemOutput> {
+                Ok(BatchGetItemOutput {
+                    responses: input
+                        .request_items
+                        .keys()
+                        .map(|t| (t.clone(), Vec::new()))
+                        .collect(),
+                    unprocessed_keys: input.request_items,
+                    consumed_capacity: None,
+                })
+            }
+
+            async fn batch_write_item(
+                &self,
+                input: BatchWriteItemInput,
+            ) -> dynamo::Result<BatchWriteItemOutput> {
+                Ok(BatchWriteItemOutput {
+                    unprocessed_items: input.request_items,
+                    consumed_capacity: None,
+                })
+            }
+
+            $(async fn $method(&self, input: $input) -> dynamo::Result<$output> {
+                self.0.$method(input).await
+            })*
+        }
     };
 }
 
-impl dynamo::Backend for NeverProcesses {
-    to_the_engine! {
-        create_table(CreateTableInput) -> CreateTableOutput;
-        delete_table(DeleteTableInput) -> DeleteTableOutput;
-        describe_table(DescribeTableInput) -> DescribeTableOutput;
-        list_tables(ListTablesInput) -> ListTablesOutput;
-        update_table(UpdateTableInput) -> UpdateTableOutput;
-        update_time_to_live(UpdateTimeToLiveInput) -> UpdateTimeToLiveOutput;
-        describe_time_to_live(DescribeTimeToLiveInput) -> DescribeTimeToLiveOutput;
-        tag_resource(TagResourceInput) -> TagsOutput;
-        untag_resource(UntagResourceInput) -> TagsOutput;
-        list_tags_of_resource(ListTagsOfResourceInput) -> ListTagsOfResourceOutput;
-        put_item(PutItemInput) -> PutItemOutput;
-        get_item(GetItemInput) -> GetItemOutput;
-        update_item(UpdateItemInput) -> UpdateItemOutput;
-        delete_item(DeleteItemInput) -> DeleteItemOutput;
-        query(QueryInput) -> QueryOutput;
-        scan(ScanInput) -> ScanOutput;
-        transact_write_items(TransactWriteItemsInput) -> TransactWriteItemsOutput;
-        transact_get_items(TransactGetItemsInput) -> TransactGetItemsOutput;
-    }
-
-    fn batch_get_item<'life0, 'async_trait>(
-        &'life0 self,
-        input: BatchGetItemInput,
-    ) -> Answer<'async_trait, BatchGetItemOutput>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        Box::pin(async move {
-            Ok(BatchGetItemOutput {
-                responses: input
-                    .request_items
-                    .keys()
-                    .map(|t| (t.clone(), Vec::new()))
-                    .collect(),
-                unprocessed_keys: input.request_items,
-                consumed_capacity: None,
-            })
-        })
-    }
-
-    fn batch_write_item<'life0, 'async_trait>(
-        &'life0 self,
-        input: BatchWriteItemInput,
-    ) -> Answer<'async_trait, BatchWriteItemOutput>
-    where
-        'life0: 'async_trait,
-        Self: 'async_trait,
-    {
-        Box::pin(async move {
-            Ok(BatchWriteItemOutput {
-                unprocessed_items: input.request_items,
-                consumed_capacity: None,
-            })
-        })
-    }
+never_processes! {
+    create_table(CreateTableInput) -> CreateTableOutput;
+    delete_table(DeleteTableInput) -> DeleteTableOutput;
+    describe_table(DescribeTableInput) -> DescribeTableOutput;
+    list_tables(ListTablesInput) -> ListTablesOutput;
+    update_table(UpdateTableInput) -> UpdateTableOutput;
+    update_time_to_live(UpdateTimeToLiveInput) -> UpdateTimeToLiveOutput;
+    describe_time_to_live(DescribeTimeToLiveInput) -> DescribeTimeToLiveOutput;
+    tag_resource(TagResourceInput) -> TagsOutput;
+    untag_resource(UntagResourceInput) -> TagsOutput;
+    list_tags_of_resource(ListTagsOfResourceInput) -> ListTagsOfResourceOutput;
+    put_item(PutItemInput) -> PutItemOutput;
+    get_item(GetItemInput) -> GetItemOutput;
+    update_item(UpdateItemInput) -> UpdateItemOutput;
+    delete_item(DeleteItemInput) -> DeleteItemOutput;
+    query(QueryInput) -> QueryOutput;
+    scan(ScanInput) -> ScanOutput;
+    transact_write_items(TransactWriteItemsInput) -> TransactWriteItemsOutput;
+    transact_get_items(TransactGetItemsInput) -> TransactGetItemsOutput;
 }
 
 #[tokio::test]
