@@ -30,12 +30,19 @@ pub fn aws_client(server: &Server) -> Client {
 }
 
 /// Declares each scenario `async fn(Client)` as a test on both backends.
+/// `on_both_backends!(multi_thread: a, b)` runs them on a multi-threaded
+/// runtime, for scenarios whose tasks must run in parallel.
 #[macro_export]
 macro_rules! on_both_backends {
-    ($($scenario:ident),* $(,)?) => {
+    (multi_thread: $($scenario:ident),* $(,)?) => {
+        $crate::on_both_backends!(
+            @test [tokio::test(flavor = "multi_thread", worker_threads = 4)] $($scenario),*
+        );
+    };
+    (@test [$test:meta] $($scenario:ident),*) => {
         mod in_process {
             $(
-                #[tokio::test]
+                #[$test]
                 async fn $scenario() {
                     super::$scenario(dynamo::Client::new(dynamo_local::Engine::new())).await;
                 }
@@ -44,7 +51,7 @@ macro_rules! on_both_backends {
 
         mod aws_sdk_over_http {
             $(
-                #[tokio::test]
+                #[$test]
                 async fn $scenario() {
                     let server = $crate::common::serve().await;
                     super::$scenario($crate::common::aws_client(&server)).await;
@@ -52,5 +59,8 @@ macro_rules! on_both_backends {
                 }
             )*
         }
+    };
+    ($($scenario:ident),* $(,)?) => {
+        $crate::on_both_backends!(@test [tokio::test] $($scenario),*);
     };
 }
