@@ -1146,3 +1146,192 @@ on_both_backends!(
     item_collection_metrics_size_the_partition_of_a_table_with_a_local_index,
     errors_reach_the_caller_as_the_same_typed_values,
 );
+
+/// The legacy members as the AWS SDK itself sends them, to the server: the
+/// scenarios above give the backend the conditions they decode to, so this
+/// is where the server decodes the SDK's own encoding of them.
+#[tokio::test]
+async fn legacy_parameters_sent_by_the_aws_sdk_are_served() {
+    use aws_sdk_dynamodb::types::{
+        AttributeAction, AttributeValue as Sdk, AttributeValueUpdate, ComparisonOperator,
+        Condition, ConditionalOperator, ExpectedAttributeValue, KeysAndAttributes,
+        ReturnValue as SdkReturnValue,
+    };
+    let server = common::serve().await;
+    let db = common::aws_client(&server);
+    with_orders(&db).await;
+    let backend = common::aws_backend(&server);
+    let sdk = backend.client();
+    let s = |v: &str| Sdk::S(v.into());
+    let n = |v: &str| Sdk::N(v.into());
+    let condition = |op: ComparisonOperator, values: Vec<Sdk>| {
+        Condition::builder()
+            .comparison_operator(op)
+            .set_attribute_value_list(Some(values))
+            .build()
+            .unwrap()
+    };
+    let from_sdk =
+        |item: std::collections::HashMap<String, Sdk>| dynamo_aws::sdk::from_sdk_map(item).unwrap();
+
+    // PutItem with Expected: Exists false on an existing key fails.
+    let err = sdk
+        .put_item()
+        .table_name("orders")
+        .item("customer", s("ada"))
+        .item("number", n("1"))
+        .expected(
+            "customer",
+            ExpectedAttributeValue::builder().exists(false).build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.into_service_error().to_string(),
+        "ConditionalCheckFailedException: The conditional request failed"
+    );
+
+    // UpdateItem with AttributeUpdates and Expected.
+    let updated = sdk
+        .update_item()
+        .table_name("orders")
+        .key("customer", s("ada"))
+        .key("number", n("2"))
+        .attribute_updates(
+            "cents",
+            AttributeValueUpdate::builder()
+                .action(AttributeAction::Add)
+                .value(n("25"))
+                .build(),
+        )
+        .attribute_updates(
+            "state",
+            AttributeValueUpdate::builder()
+                .action(AttributeAction::Delete)
+                .build(),
+        )
+        .expected(
+            "state",
+            ExpectedAttributeValue::builder()
+                .comparison_operator(ComparisonOperator::Eq)
+                .attribute_value_list(s("SHIPPED"))
+                .build(),
+        )
+        .return_values(SdkReturnValue::UpdatedNew)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        from_sdk(updated.attributes.unwrap()),
+        js(json!({"cents": {"N": "1525"}}))
+    );
+
+    // Query with KeyConditions, QueryFilter (OR) and AttributesToGet.
+    let out = sdk
+        .query()
+        .table_name("orders")
+        .key_conditions(
+            "customer",
+            condition(ComparisonOperator::Eq, vec![s("ada")]),
+        )
+        .key_conditions("number", condition(ComparisonOperator::Gt, vec![n("1")]))
+        .query_filter("cents", condition(ComparisonOperator::Lt, vec![n("100")]))
+        .query_filter("state", condition(ComparisonOperator::Null, vec![]))
+        .conditional_operator(ConditionalOperator::Or)
+        .attributes_to_get("number")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((out.count, out.scanned_count), (2, 3));
+    let items: Vec<AttributeMap> = out.items.unwrap().into_iter().map(from_sdk).collect();
+    assert_eq!(
+        items,
+        vec![
+            js(json!({"number": {"N": "2"}})),
+            js(json!({"number": {"N": "10"}}))
+        ]
+    );
+
+    // Scan with ScanFilter and AttributesToGet.
+    let out = sdk
+        .scan()
+        .table_name("orders")
+        .scan_filter(
+            "cents",
+            condition(ComparisonOperator::Between, vec![n("500"), n("700")]),
+        )
+        .attributes_to_get("customer")
+        .attributes_to_get("cents")
+        .send()
+        .await
+        .unwrap();
+    let mut items: Vec<Value> = out
+        .items
+        .unwrap()
+        .into_iter()
+        .map(|i| wire(&from_sdk(i)))
+        .collect();
+    items.sort_by_key(|v| v.to_string());
+    assert_eq!(
+        items,
+        [
+            json!({"customer": {"S": "ada"}, "cents": {"N": "500"}}),
+            json!({"customer": {"S": "bob"}, "cents": {"N": "700"}})
+        ]
+    );
+
+    // GetItem and BatchGetItem with AttributesToGet.
+    let got = sdk
+        .get_item()
+        .table_name("orders")
+        .key("customer", s("ada"))
+        .key("number", n("3"))
+        .attributes_to_get("state")
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        from_sdk(got.item.unwrap()),
+        js(json!({"state": {"S": "PLACED"}}))
+    );
+    let keys = KeysAndAttributes::builder()
+        .keys(
+            [
+                ("customer".to_owned(), s("bob")),
+                ("number".to_owned(), n("1")),
+            ]
+            .into(),
+        )
+        .attributes_to_get("cents")
+        .build()
+        .unwrap();
+    let got = sdk
+        .batch_get_item()
+        .request_items("orders", keys)
+        .send()
+        .await
+        .unwrap();
+    let responses: Vec<AttributeMap> = got.responses.unwrap()["orders"]
+        .iter()
+        .cloned()
+        .map(from_sdk)
+        .collect();
+    assert_eq!(responses, vec![js(json!({"cents": {"N": "700"}}))]);
+
+    // DeleteItem with Expected.
+    sdk.delete_item()
+        .table_name("orders")
+        .key("customer", s("bob"))
+        .key("number", n("1"))
+        .expected(
+            "cents",
+            ExpectedAttributeValue::builder().value(n("700")).build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get(&db, "bob", 1).await, None);
+    server.shutdown().await;
+}

@@ -20,13 +20,19 @@ pub async fn serve() -> Server {
 
 /// A client going through the AWS SDK to `server`.
 pub fn aws_client(server: &Server) -> Client {
+    Client::new(aws_backend(server))
+}
+
+/// The AWS SDK backend for `server`; its `client()` sends SDK requests
+/// directly, for members the request model does not carry.
+pub fn aws_backend(server: &Server) -> dynamo_aws::AwsBackend {
     let credentials =
         aws_sdk_dynamodb::config::Credentials::new("local", "local", None, None, "scenario test");
-    Client::new(dynamo_aws::AwsBackend::for_endpoint_with(
+    dynamo_aws::AwsBackend::for_endpoint_with(
         &format!("http://{}", server.local_addr()),
         "us-east-1",
         credentials,
-    ))
+    )
 }
 
 /// Declares each scenario `async fn(Client)` as a test on both backends.
