@@ -349,6 +349,63 @@ async fn get_many_past_16_mb_reads_the_rest_from_unprocessed_keys(db: Client) {
     });
 }
 
+/// A 200,000-byte part of a file.
+#[derive(Item, Debug, Clone, PartialEq)]
+#[dynamo(table = "files")]
+struct Part {
+    #[dynamo(partition_key)]
+    file: String,
+    #[dynamo(sort_key)]
+    n: u32,
+    data: String,
+}
+
+fn part(n: u32) -> Part {
+    let mut part = Part {
+        file: "f".into(),
+        n,
+        data: String::new(),
+    };
+    let size = dynamo::value::item_size(&part.to_item().unwrap());
+    part.data = "d".repeat(200_000 - size);
+    part
+}
+
+async fn a_typed_page_stops_at_1_mb_and_its_cursor_resumes_there(db: Client) {
+    db.create_table::<Part>().await.unwrap();
+    let parts: Vec<Part> = (1..=12).map(part).collect();
+    db.put_many(&parts).await.unwrap();
+    let numbers = |page: &dynamo::Page<Part>| page.items.iter().map(|p| p.n).collect::<Vec<_>>();
+    // A page holds what one request reads: 1 MB is reached after 6 parts.
+    let first = db.query(Part::partition("f")).page().await.unwrap();
+    assert_eq!(numbers(&first), [1, 2, 3, 4, 5, 6]);
+    let cursor = first.next.expect("a cursor after a full page").to_string();
+    let second = db
+        .query(Part::partition("f"))
+        .after(cursor.parse().unwrap())
+        .page()
+        .await
+        .unwrap();
+    assert_eq!(numbers(&second), [7, 8, 9, 10, 11, 12]);
+    // The second page also stopped at 1 MB, so it cannot know it was the
+    // last: its cursor leads to an empty page without one.
+    let third = db
+        .query(Part::partition("f"))
+        .after(second.next.expect("a cursor after a full page"))
+        .page()
+        .await
+        .unwrap();
+    assert_eq!((numbers(&third), third.next), (vec![], None));
+    // Awaiting or streaming the query reads all pages.
+    assert_eq!(db.query(Part::partition("f")).await.unwrap(), parts);
+    let mut stream = db.query(Part::partition("f")).reverse().stream();
+    let mut streamed = Vec::new();
+    while let Some(part) = stream.next().await {
+        streamed.push(part.unwrap().n);
+    }
+    assert_eq!(streamed, (1..=12).rev().collect::<Vec<_>>());
+}
+
 async fn typed_filters_with_ne_le_between_is_in_exists_or_and_not(db: Client) {
     db.create_table::<Product>().await.unwrap();
     let mut t1 = product("t1", "toys", 2500, 7);
@@ -812,6 +869,7 @@ on_both_backends!(
     put_many_refuses_a_versioned_type_and_sends_nothing,
     get_many_consistent_asks_for_strongly_consistent_reads,
     get_many_past_16_mb_reads_the_rest_from_unprocessed_keys,
+    a_typed_page_stops_at_1_mb_and_its_cursor_resumes_there,
     typed_filters_with_ne_le_between_is_in_exists_or_and_not,
     typed_write_conditions_and_set_if_not_exists,
     a_collection_table_has_every_members_indexes_and_ttl,
