@@ -8,7 +8,7 @@
 //! `cargo bench -p dynamo-local --bench fuzz_http -- --inputs 10000000`
 //!
 //! Options: `--inputs N` (20,000), `--seed S` (1), `--start I` (0),
-//! `--clients C` (4 concurrent connections), `--hang-ms T` (2000),
+//! `--clients C` (2 concurrent connections), `--hang-ms T` (2000),
 //! `--out DIR` (target/fuzz-findings).
 
 #[path = "common/mod.rs"]
@@ -37,7 +37,7 @@ fn main() -> ExitCode {
             ))
         },
         |args, describe| {
-            let clients = args.get("clients", 4usize).max(1);
+            let clients = args.get("clients", 2usize).max(1);
             let run = Run::new(TARGET, args, clients, describe);
             run.spawn_watchdog();
             let (start, inputs) = (args.start, args.inputs);

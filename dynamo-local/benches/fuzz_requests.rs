@@ -10,6 +10,8 @@
 //! Options: `--inputs N` (20,000), `--seed S` (1), `--start I` (0),
 //! `--http-every K` (20; 0 for none), `--clients C` (2 HTTP connections),
 //! `--hang-ms T` (2000), `--out DIR` (target/fuzz-findings).
+//! `FUZZ_TIMING=1` prints each in-process input's generation and call
+//! times; `FUZZ_DEBUG=1` prints each decode error.
 
 #[path = "common/mod.rs"]
 mod common;

@@ -552,10 +552,24 @@ fn run_worker(args: &Args, start: u64, inputs: u64, extra: &[&str], echo: bool) 
         }
     };
     let mut counts = Counts::default();
+    let began = Instant::now();
+    let mut shown = Instant::now();
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if let Some(rest) = line.strip_prefix("@@progress") {
                 counts = parse_counts(rest);
+                if echo && shown.elapsed() >= Duration::from_secs(60) {
+                    shown = Instant::now();
+                    let secs = began.elapsed().as_secs_f64();
+                    println!(
+                        "  progress: {} inputs from {start} in {secs:.0} s ({:.0}/s), panics {}, hangs {}, wrong {}",
+                        counts.inputs,
+                        counts.inputs as f64 / secs.max(1e-9),
+                        counts.panics,
+                        counts.hangs,
+                        counts.wrong
+                    );
+                }
             } else if let Some(rest) = line.strip_prefix("@@summary") {
                 counts = parse_counts(rest);
             } else if echo {

@@ -78,6 +78,7 @@ pub fn run_requests_in_process(run: &Run, slot: usize, start: u64, count: u64, h
     let engine = Engine::new();
     let mut runtime = current_thread();
     runtime.block_on(setup_tables(&engine));
+    let timing = std::env::var_os("FUZZ_TIMING").is_some();
     for index in start..start + count {
         if over_http(index, http_every) {
             continue;
@@ -88,8 +89,21 @@ pub fn run_requests_in_process(run: &Run, slot: usize, start: u64, count: u64, h
         }
         run.begin(slot, index);
         let result = catch(|| {
+            let began = std::time::Instant::now();
             let request = requests::generate(&mut Rng::for_input(run.seed, index));
+            let generated = began.elapsed();
             let answer = runtime.block_on(engine_calls::call(&engine, &request.op, &request.body));
+            if timing {
+                let called = began.elapsed() - generated;
+                eprintln!(
+                    "TIMING {} {} {} {} {}",
+                    index,
+                    request.op,
+                    request.origin,
+                    generated.as_micros(),
+                    called.as_micros()
+                );
+            }
             (request.op, answer)
         });
         run.end(slot, index);
@@ -225,6 +239,7 @@ pub async fn run_front_door(
     indices: impl Iterator<Item = u64>,
 ) {
     let limit = run.hang;
+    let timing = std::env::var_os("FUZZ_TIMING").is_some();
     for index in indices {
         run.begin(slot, index);
         let Ok(input) = catch(|| {
@@ -246,7 +261,15 @@ pub async fn run_front_door(
             input.bytes.clone()
         };
         let half_close = !input.expect_response;
+        let began = std::time::Instant::now();
         let mut received = http::exchange_raw(addr, &sent, limit, half_close).await;
+        if timing {
+            eprintln!(
+                "TIMING {index} {} {}",
+                input.origin,
+                began.elapsed().as_micros()
+            );
+        }
         if matches!(received, Err(http::Failure::Timeout)) {
             let began = std::time::Instant::now();
             received = http::exchange_raw(addr, &sent, limit * RETRY_FACTOR, half_close).await;
