@@ -3,6 +3,7 @@
 //! in `exec`.
 
 use crate::clock::{Clock, SystemClock};
+use crate::log::Retention;
 use crate::exec;
 use crate::table::Table;
 use async_trait::async_trait;
@@ -20,6 +21,8 @@ pub struct EngineOptions {
     /// How often a background thread deletes expired items; `None` runs no
     /// thread (call [`Engine::sweep_expired`] yourself).
     pub ttl_sweep_interval: Option<Duration>,
+    /// What each table's change log keeps (nothing by default).
+    pub change_log: Retention,
 }
 
 impl Default for EngineOptions {
@@ -27,6 +30,7 @@ impl Default for EngineOptions {
         Self {
             clock: Arc::new(SystemClock),
             ttl_sweep_interval: Some(Duration::from_secs(1)),
+            change_log: Retention::default(),
         }
     }
 }
@@ -35,6 +39,7 @@ impl std::fmt::Debug for EngineOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EngineOptions")
             .field("ttl_sweep_interval", &self.ttl_sweep_interval)
+            .field("change_log", &self.change_log)
             .finish_non_exhaustive()
     }
 }
@@ -42,6 +47,7 @@ impl std::fmt::Debug for EngineOptions {
 pub(crate) struct Inner {
     catalog: RwLock<BTreeMap<String, Arc<Table>>>,
     clock: Arc<dyn Clock>,
+    change_log: Retention,
     region: String,
     account_id: String,
     next_id: AtomicU64,
@@ -87,6 +93,7 @@ impl Engine {
             inner: Arc::new(Inner {
                 catalog: RwLock::new(BTreeMap::new()),
                 clock: options.clock,
+                change_log: options.change_log,
                 region: "us-east-1".to_owned(),
                 account_id: "000000000000".to_owned(),
                 next_id: AtomicU64::new(1),
@@ -126,6 +133,11 @@ impl Engine {
     pub(crate) fn remember(&self, token: &str, fingerprint: u64) {
         let mut tokens = self.inner.tokens.lock().unwrap_or_else(|e| e.into_inner());
         tokens.insert(token.to_owned(), (fingerprint, std::time::Instant::now()));
+    }
+
+    /// What new tables' change logs keep.
+    pub(crate) fn log_retention(&self) -> Retention {
+        self.inner.change_log
     }
 
     pub(crate) fn region(&self) -> &str {

@@ -22,9 +22,11 @@ mod clock;
 mod engine;
 mod exec;
 mod key;
+mod log;
 #[cfg(feature = "server")]
 pub mod server;
 mod table;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use engine::{Engine, EngineOptions};
+pub use log::Retention;

@@ -1,5 +1,13 @@
 //! One table's storage: its items and its secondary indexes, both held in
-//! the same ordered structure, a [`Store`].
+//! the same ordered structure, a [`Store`], behind the table's lock.
+//!
+//! This module is the storage boundary. [`TableState`]'s fields are private
+//! to it; readers see the state through [`Table::read`], and the only
+//! mutable access in the crate is a [`TableWriter`] from [`Table::write`].
+//! A writer changes items only by applying a [`PlannedWrite`], which
+//! carries everything the write needs (the item, its key, its index
+//! entries) so that applying cannot fail, and appends a record of every
+//! change to the table's [`ChangeLog`] while the lock is held.
 //!
 //! A store maps partitions, ordered by the hash of their partition-key
 //! values (the order a Scan walks), to entries ordered by sort-key values in
@@ -11,10 +19,12 @@
 //!   DynamoDB size of its entries; no partition is ever empty;
 //! - every index holds exactly one entry for each table item that has all of
 //!   the index's key attributes, projected as the index says, and nothing else.
-//!   Both are kept by [`TableState::write_item`] and
-//!   [`TableState::remove_item`], the only ways items change.
+//!   Both are kept by [`TableWriter::apply`], the only way items change;
+//! - the change log holds one record per changed item or setting, in apply
+//!   order, and none for a write that changed nothing.
 
 use crate::key::{IndexDef, KeySchema, PrimaryKey, partition_hash_of};
+use crate::log::{Change, ChangeLog, Commit, Retention, TableChange};
 use dynamo_core::schema::{
     AttributeDefinition, BillingMode, ProvisionedThroughputDescription, TableDescription,
     TimeToLiveSpecification,
@@ -99,13 +109,14 @@ impl StoredItem {
     }
 }
 
-/// The entries of one partition.
-pub(crate) type Partition = BTreeMap<EntryKey, StoredItem>;
+/// The entries of one partition. Entries are shared: the change log holds
+/// the same `Arc`s as images.
+pub(crate) type Partition = BTreeMap<EntryKey, Arc<StoredItem>>;
 
 /// An ordered set of entries: a table's items or an index's entries.
 #[derive(Default)]
 pub(crate) struct Store {
-    pub partitions: BTreeMap<Slot, Partition>,
+    partitions: BTreeMap<Slot, Partition>,
     item_count: usize,
     size_bytes: usize,
 }
@@ -115,10 +126,22 @@ impl Store {
         self.partitions
             .get(&position.slot)
             .and_then(|p| p.get(&position.entry))
+            .map(Arc::as_ref)
+    }
+
+    fn get_shared(&self, position: &Position) -> Option<&Arc<StoredItem>> {
+        self.partitions
+            .get(&position.slot)
+            .and_then(|p| p.get(&position.entry))
+    }
+
+    /// The partitions, in scan order.
+    pub fn partitions(&self) -> &BTreeMap<Slot, Partition> {
+        &self.partitions
     }
 
     /// Stores `stored` at `position`, returning what it replaced.
-    pub fn insert(&mut self, position: Position, stored: StoredItem) -> Option<StoredItem> {
+    fn insert(&mut self, position: Position, stored: Arc<StoredItem>) -> Option<Arc<StoredItem>> {
         let size = stored.size;
         let old = self
             .partitions
@@ -134,7 +157,7 @@ impl Store {
     }
 
     /// Removes the entry at `position`, returning it.
-    pub fn remove(&mut self, position: &Position) -> Option<StoredItem> {
+    fn remove(&mut self, position: &Position) -> Option<Arc<StoredItem>> {
         let partition = self.partitions.get_mut(&position.slot)?;
         let old = partition.remove(&position.entry)?;
         if partition.is_empty() {
@@ -157,14 +180,21 @@ impl Store {
     pub fn entries(&self) -> impl Iterator<Item = (&Slot, &EntryKey, &StoredItem)> {
         self.partitions
             .iter()
-            .flat_map(|(slot, p)| p.iter().map(move |(e, s)| (slot, e, s)))
+            .flat_map(|(slot, p)| p.iter().map(move |(e, s)| (slot, e, s.as_ref())))
     }
 }
 
 /// A secondary index and its entries.
 pub(crate) struct Index {
     pub def: Arc<IndexDef>,
-    pub store: Store,
+    store: Store,
+}
+
+impl Index {
+    /// The index's entries.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
 }
 
 /// What one item write did to one index, for capacity accounting.
@@ -183,135 +213,140 @@ pub(crate) enum IndexWrite {
     Unchanged,
 }
 
-/// The mutable state of a table, behind its lock.
-pub(crate) struct TableState {
-    pub base: Store,
-    pub indexes: Vec<Index>,
+/// The settings a table is created with.
+pub(crate) struct Settings {
     pub attribute_definitions: Vec<AttributeDefinition>,
     pub billing_mode: BillingMode,
     pub provisioned_throughput: ProvisionedThroughputDescription,
-    pub time_to_live: Option<TimeToLiveSpecification>,
+}
+
+/// The mutable state of a table, behind its lock. Read through
+/// [`Table::read`]; changed only through a [`TableWriter`].
+pub(crate) struct TableState {
+    base: Store,
+    indexes: Vec<Index>,
+    attribute_definitions: Vec<AttributeDefinition>,
+    billing_mode: BillingMode,
+    provisioned_throughput: ProvisionedThroughputDescription,
+    time_to_live: Option<TimeToLiveSpecification>,
     /// Tags by key.
-    pub tags: BTreeMap<String, String>,
+    tags: BTreeMap<String, String>,
+    log: ChangeLog,
+}
+
+/// A write planned against a table's current indexes; applying it cannot
+/// fail.
+#[derive(Debug)]
+pub(crate) enum PlannedWrite {
+    /// Store an item with its index entries (one per index, in order).
+    Put {
+        key: PrimaryKey,
+        stored: Arc<StoredItem>,
+        entries: Vec<Option<(Position, Arc<StoredItem>)>>,
+    },
+    /// Remove an item and its index entries.
+    Delete { key: PrimaryKey },
+}
+
+impl PlannedWrite {
+    /// The key the write touches.
+    pub fn key(&self) -> &PrimaryKey {
+        match self {
+            Self::Put { key, .. } | Self::Delete { key } => key,
+        }
+    }
+}
+
+/// What applying a [`PlannedWrite`] did.
+#[derive(Debug)]
+pub(crate) struct Applied {
+    /// The item as it was, if there was one.
+    pub old: Option<Arc<StoredItem>>,
+    /// The size of the item written (0 for a delete).
+    pub new_size: usize,
+    /// What changed in each index, for capacity accounting.
+    pub index_writes: Vec<IndexWrite>,
 }
 
 impl TableState {
+    /// A new, empty table's state, whose log starts with its creation.
+    pub fn new(settings: Settings, retention: Retention) -> Self {
+        Self {
+            base: Store::default(),
+            indexes: Vec::new(),
+            attribute_definitions: settings.attribute_definitions,
+            billing_mode: settings.billing_mode,
+            provisioned_throughput: settings.provisioned_throughput,
+            time_to_live: None,
+            tags: BTreeMap::new(),
+            log: ChangeLog::new(retention),
+        }
+    }
+
+    /// The table's items.
+    pub fn base(&self) -> &Store {
+        &self.base
+    }
+
+    /// The secondary indexes, in creation order.
+    pub fn indexes(&self) -> &[Index] {
+        &self.indexes
+    }
+
     pub fn index(&self, name: &str) -> Option<&Index> {
         self.indexes.iter().find(|i| i.def.name == name)
     }
 
-    /// The index entries `item` would have, checked against the indexes'
-    /// key types; computed before anything is written so that an invalid
-    /// item changes nothing.
-    pub fn index_entries(
-        &self,
-        key: &PrimaryKey,
-        item: &AttributeMap,
-    ) -> Result<Vec<Option<(Position, StoredItem)>>, Error> {
-        self.indexes
+    pub fn attribute_definitions(&self) -> &[AttributeDefinition] {
+        &self.attribute_definitions
+    }
+
+    pub fn billing_mode(&self) -> BillingMode {
+        self.billing_mode
+    }
+
+    pub fn provisioned_throughput(&self) -> ProvisionedThroughputDescription {
+        self.provisioned_throughput
+    }
+
+    pub fn time_to_live(&self) -> Option<&TimeToLiveSpecification> {
+        self.time_to_live.as_ref()
+    }
+
+    pub fn tags(&self) -> &BTreeMap<String, String> {
+        &self.tags
+    }
+
+    /// The table's change log.
+    pub fn log(&self) -> &ChangeLog {
+        &self.log
+    }
+
+    /// Plans storing `item` under `key`: computes its index entries,
+    /// checking the indexes' key types, so that an invalid item is refused
+    /// before anything is written.
+    pub fn plan_put(&self, key: PrimaryKey, item: AttributeMap) -> Result<PlannedWrite, Error> {
+        let entries = self
+            .indexes
             .iter()
-            .map(|index| index.def.entry_for(key, item))
-            .collect()
-    }
-
-    /// Writes `item` under `key` with its precomputed index entries
-    /// (from [`TableState::index_entries`]), returning the replaced item and
-    /// what changed in each index.
-    pub fn write_item(
-        &mut self,
-        schema: &KeySchema,
-        key: &PrimaryKey,
-        item: AttributeMap,
-        entries: Vec<Option<(Position, StoredItem)>>,
-    ) -> (Option<StoredItem>, Vec<IndexWrite>) {
-        let old = self
-            .base
-            .insert(schema.position(key), StoredItem::new(item));
-        let writes = self
-            .indexes
-            .iter_mut()
-            .zip(entries)
-            .map(|(index, new_entry)| {
-                let old_position = old
-                    .as_ref()
-                    .and_then(|old| index.def.position_of(key, &old.item));
-                match (old_position, new_entry) {
-                    (None, None) => IndexWrite::None,
-                    (None, Some((position, stored))) => {
-                        let size = stored.size;
-                        index.store.insert(position, stored);
-                        IndexWrite::Put(size)
-                    }
-                    (Some(old_position), None) => index
-                        .store
-                        .remove(&old_position)
-                        .map_or(IndexWrite::None, |s| IndexWrite::Delete(s.size)),
-                    (Some(old_position), Some((position, stored))) => {
-                        let new = stored.size;
-                        if index.store.get(&position) == Some(&stored) {
-                            IndexWrite::Unchanged
-                        } else if old_position == position {
-                            match index.store.insert(position, stored) {
-                                Some(previous) => IndexWrite::Replace {
-                                    old: previous.size,
-                                    new,
-                                    moved: false,
-                                },
-                                None => IndexWrite::Put(new),
-                            }
-                        } else {
-                            let old = index.store.remove(&old_position).map_or(0, |s| s.size);
-                            index.store.insert(position, stored);
-                            IndexWrite::Replace {
-                                old,
-                                new,
-                                moved: true,
-                            }
-                        }
-                    }
-                }
-            })
-            .collect();
-        (old, writes)
-    }
-
-    /// Removes the item under `key` and its index entries.
-    pub fn remove_item(
-        &mut self,
-        schema: &KeySchema,
-        key: &PrimaryKey,
-    ) -> (Option<StoredItem>, Vec<IndexWrite>) {
-        let Some(old) = self.base.remove(&schema.position(key)) else {
-            return (None, vec![IndexWrite::None; self.indexes.len()]);
-        };
-        let writes = self
-            .indexes
-            .iter_mut()
             .map(|index| {
                 index
                     .def
-                    .position_of(key, &old.item)
-                    .and_then(|p| index.store.remove(&p))
-                    .map_or(IndexWrite::None, |s| IndexWrite::Delete(s.size))
+                    .entry_for(&key, &item)
+                    .map(|entry| entry.map(|(position, stored)| (position, Arc::new(stored))))
             })
-            .collect();
-        (Some(old), writes)
+            .collect::<Result<_, Error>>()?;
+        Ok(PlannedWrite::Put {
+            key,
+            stored: Arc::new(StoredItem::new(item)),
+            entries,
+        })
     }
 
-    /// Adds an index and fills it from the table's items.
-    pub fn add_index(&mut self, schema: &KeySchema, def: Arc<IndexDef>) {
-        let mut store = Store::default();
-        for (_, _, stored) in self.base.entries() {
-            let Ok(key) = schema.key_of_item(&stored.item) else {
-                continue;
-            };
-            // Items whose index key has the wrong type are left out, as
-            // DynamoDB's backfill does (it reports them as violations).
-            if let Ok(Some((position, entry))) = def.entry_for(&key, &stored.item) {
-                store.insert(position, entry);
-            }
-        }
-        self.indexes.push(Index { def, store });
+    /// Plans removing the item under `key` (nothing happens if there is
+    /// none).
+    pub fn plan_delete(&self, key: PrimaryKey) -> PlannedWrite {
+        PlannedWrite::Delete { key }
     }
 }
 
@@ -351,12 +386,270 @@ impl Table {
         self.state.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn write(&self) -> RwLockWriteGuard<'_, TableState> {
-        self.state.write().unwrap_or_else(|e| e.into_inner())
+    /// The table's writer: the only way to change it. Holds the table's
+    /// write lock until dropped.
+    pub fn write(&self) -> TableWriter<'_> {
+        TableWriter {
+            table: self,
+            state: self.state.write().unwrap_or_else(|e| e.into_inner()),
+        }
     }
 
     /// The table's description with current counts.
     pub fn describe(&self, status: dynamo_core::schema::TableStatus) -> TableDescription {
         crate::exec::tables::describe(self, &self.read(), status)
     }
+}
+
+/// Exclusive access to a table: applies planned writes and control-plane
+/// changes, recording each in the change log. Reads see the state through
+/// `Deref`.
+pub(crate) struct TableWriter<'a> {
+    table: &'a Table,
+    state: RwLockWriteGuard<'a, TableState>,
+}
+
+impl std::ops::Deref for TableWriter<'_> {
+    type Target = TableState;
+
+    fn deref(&self) -> &TableState {
+        &self.state
+    }
+}
+
+impl TableWriter<'_> {
+    /// Applies a write planned against this table's current indexes.
+    /// Records the change unless the write changed nothing.
+    pub fn apply(&mut self, planned: PlannedWrite, commit: &Commit) -> Applied {
+        let schema = &self.table.schema;
+        let state = &mut *self.state;
+        let (key, old, new, index_writes) = match planned {
+            PlannedWrite::Put {
+                key,
+                stored,
+                entries,
+            } => {
+                debug_assert_eq!(entries.len(), state.indexes.len(), "planned for these indexes");
+                let old = state.base.insert(schema.position(&key), stored.clone());
+                let writes = write_index_entries(&mut state.indexes, &key, old.as_deref(), entries);
+                (key, old, Some(stored), writes)
+            }
+            PlannedWrite::Delete { key } => {
+                let old = state.base.remove(&schema.position(&key));
+                let writes = match &old {
+                    Some(old) => state
+                        .indexes
+                        .iter_mut()
+                        .map(|index| {
+                            index
+                                .def
+                                .position_of(&key, &old.item)
+                                .and_then(|p| index.store.remove(&p))
+                                .map_or(IndexWrite::None, |s| IndexWrite::Delete(s.size))
+                        })
+                        .collect(),
+                    None => vec![IndexWrite::None; state.indexes.len()],
+                };
+                (key, old, None, writes)
+            }
+        };
+        let new_size = new.as_ref().map_or(0, |n| n.size);
+        let changed = match (&old, &new) {
+            (None, None) => false,
+            (Some(old), Some(new)) => old.item != new.item,
+            _ => true,
+        };
+        if changed {
+            state.log.append(
+                commit,
+                Change::Item {
+                    key,
+                    old: old.clone(),
+                    new,
+                },
+            );
+        }
+        Applied {
+            old,
+            new_size,
+            index_writes,
+        }
+    }
+
+    /// Records the table's creation: the first record of its log.
+    pub fn created(&mut self, commit: &Commit) {
+        let table = self.table;
+        self.state.log.append(
+            commit,
+            Change::Table(TableChange::Created {
+                name: table.name.clone(),
+                arn: table.arn.clone(),
+                id: table.id.clone(),
+                creation_date_time: table.creation_date_time,
+                schema: table.schema.clone(),
+            }),
+        );
+    }
+
+    /// Sets the billing mode and provisioned throughput.
+    pub fn set_billing(
+        &mut self,
+        mode: BillingMode,
+        throughput: ProvisionedThroughputDescription,
+        commit: &Commit,
+    ) {
+        self.state.billing_mode = mode;
+        self.state.provisioned_throughput = throughput;
+        self.state.log.append(
+            commit,
+            Change::Table(TableChange::Billing { mode, throughput }),
+        );
+    }
+
+    /// Replaces the attribute definitions.
+    pub fn set_attribute_definitions(
+        &mut self,
+        definitions: Vec<AttributeDefinition>,
+        commit: &Commit,
+    ) {
+        self.state.attribute_definitions = definitions.clone();
+        self.state.log.append(
+            commit,
+            Change::Table(TableChange::AttributeDefinitions(definitions)),
+        );
+    }
+
+    /// Adds an index and fills it from the table's items.
+    pub fn add_index(&mut self, def: Arc<IndexDef>, commit: &Commit) {
+        let schema = &self.table.schema;
+        let mut store = Store::default();
+        for (_, _, stored) in self.state.base.entries() {
+            let Ok(key) = schema.key_of_item(&stored.item) else {
+                continue;
+            };
+            // Items whose index key has the wrong type are left out, as
+            // DynamoDB's backfill does (it reports them as violations).
+            if let Ok(Some((position, entry))) = def.entry_for(&key, &stored.item) {
+                store.insert(position, Arc::new(entry));
+            }
+        }
+        self.state.indexes.push(Index {
+            def: def.clone(),
+            store,
+        });
+        self.state
+            .log
+            .append(commit, Change::Table(TableChange::IndexAdded(def)));
+    }
+
+    /// Sets the provisioned throughput of the index `name`, if there is one.
+    pub fn set_index_throughput(
+        &mut self,
+        name: &str,
+        throughput: ProvisionedThroughputDescription,
+        commit: &Commit,
+    ) {
+        let Some(index) = self.state.indexes.iter_mut().find(|i| i.def.name == name) else {
+            return;
+        };
+        let mut def = (*index.def).clone();
+        def.provisioned_throughput = throughput;
+        index.def = Arc::new(def);
+        self.state.log.append(
+            commit,
+            Change::Table(TableChange::IndexThroughput {
+                name: name.to_owned(),
+                throughput,
+            }),
+        );
+    }
+
+    /// Removes the index `name`, if there is one.
+    pub fn remove_index(&mut self, name: &str, commit: &Commit) {
+        let before = self.state.indexes.len();
+        self.state.indexes.retain(|i| i.def.name != name);
+        if self.state.indexes.len() != before {
+            self.state.log.append(
+                commit,
+                Change::Table(TableChange::IndexRemoved(name.to_owned())),
+            );
+        }
+    }
+
+    /// Enables time to live with `spec`, or disables it.
+    pub fn set_time_to_live(&mut self, spec: Option<TimeToLiveSpecification>, commit: &Commit) {
+        self.state.time_to_live = spec.clone();
+        self.state
+            .log
+            .append(commit, Change::Table(TableChange::TimeToLive(spec)));
+    }
+
+    /// Adds or replaces tags, and removes the tags named in `remove`.
+    pub fn change_tags(
+        &mut self,
+        add: impl IntoIterator<Item = (String, String)>,
+        remove: &[String],
+        commit: &Commit,
+    ) {
+        self.state.tags.extend(add);
+        for key in remove {
+            self.state.tags.remove(key);
+        }
+        let tags = self.state.tags.clone();
+        self.state
+            .log
+            .append(commit, Change::Table(TableChange::Tags(tags)));
+    }
+}
+
+/// Brings each index in line with an item written under `key` (replacing
+/// `old`), given the item's new entries; returns what changed in each.
+fn write_index_entries(
+    indexes: &mut [Index],
+    key: &PrimaryKey,
+    old: Option<&StoredItem>,
+    entries: Vec<Option<(Position, Arc<StoredItem>)>>,
+) -> Vec<IndexWrite> {
+    indexes
+        .iter_mut()
+        .zip(entries)
+        .map(|(index, new_entry)| {
+            let old_position = old.and_then(|old| index.def.position_of(key, &old.item));
+            match (old_position, new_entry) {
+                (None, None) => IndexWrite::None,
+                (None, Some((position, stored))) => {
+                    let size = stored.size;
+                    index.store.insert(position, stored);
+                    IndexWrite::Put(size)
+                }
+                (Some(old_position), None) => index
+                    .store
+                    .remove(&old_position)
+                    .map_or(IndexWrite::None, |s| IndexWrite::Delete(s.size)),
+                (Some(old_position), Some((position, stored))) => {
+                    let new = stored.size;
+                    if index.store.get_shared(&position).map(Arc::as_ref) == Some(&*stored) {
+                        IndexWrite::Unchanged
+                    } else if old_position == position {
+                        match index.store.insert(position, stored) {
+                            Some(previous) => IndexWrite::Replace {
+                                old: previous.size,
+                                new,
+                                moved: false,
+                            },
+                            None => IndexWrite::Put(new),
+                        }
+                    } else {
+                        let old = index.store.remove(&old_position).map_or(0, |s| s.size);
+                        index.store.insert(position, stored);
+                        IndexWrite::Replace {
+                            old,
+                            new,
+                            moved: true,
+                        }
+                    }
+                }
+            }
+        })
+        .collect()
 }

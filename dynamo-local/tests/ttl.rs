@@ -19,6 +19,7 @@ async fn engine() -> (Engine, Arc<ManualClock>) {
     let engine = Engine::with_options(EngineOptions {
         clock: clock.clone(),
         ttl_sweep_interval: None,
+        ..EngineOptions::default()
     });
     let mut input = table("sessions");
     input

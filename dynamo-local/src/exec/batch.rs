@@ -3,7 +3,8 @@
 //! own (a batch is not atomic), one table lock at a time.
 
 use super::capacity::{Kind, Usage, read_units};
-use super::write::{checked_key, delete, put, validate_values};
+use super::write::{apply, checked_key, validate_values};
+use crate::log::Commit;
 use crate::engine::Engine;
 use crate::key::PrimaryKey;
 use crate::table::Table;
@@ -86,7 +87,7 @@ pub(crate) fn batch_get_item(
             let state = table.read();
             for (key, raw) in keys.iter().zip(&request.keys) {
                 if !full {
-                    let stored = state.base.get(&table.schema.position(key));
+                    let stored = state.base().get(&table.schema.position(key));
                     let returned = stored.map(|s| match &request.projection {
                         Some(projection) => projection.apply(&s.item),
                         None => s.item.clone(),
@@ -196,19 +197,36 @@ pub(crate) fn batch_write_item(
         plan.push((name, table, writes));
     }
 
-    let mut capacity = Vec::new();
-    for (name, table, writes) in plan {
-        let mut usage = Usage::new(Kind::Write);
-        let mut state = table.write();
+    // Every write is planned (index keys checked) before any is applied,
+    // so an invalid request anywhere in the batch writes nothing. Tables
+    // are locked in name order, as transactions lock them.
+    plan.sort_by(|a, b| a.0.cmp(&b.0));
+    let requested: Vec<Vec<Write>> = plan
+        .iter_mut()
+        .map(|(_, _, writes)| std::mem::take(writes))
+        .collect();
+    let mut writers: Vec<_> = plan.iter().map(|(_, table, _)| table.write()).collect();
+    let mut planned = Vec::with_capacity(plan.len());
+    for (writes, writer) in requested.into_iter().zip(&writers) {
+        let mut table_writes = Vec::with_capacity(writes.len());
         for write in writes {
-            let used = match write {
-                Write::Put(key, item) => put(&table, &mut state, &key, item)?.1,
-                Write::Delete(key) => delete(&table, &mut state, &key).1,
-            };
-            usage.merge(used);
+            table_writes.push(match write {
+                Write::Put(key, item) => writer.plan_put(key, item)?,
+                Write::Delete(key) => writer.plan_delete(key),
+            });
         }
-        capacity.extend(usage.report(&name, input.return_consumed_capacity));
+        planned.push(table_writes);
     }
+    let commit = Commit::user(engine.now());
+    let mut capacity = Vec::new();
+    for (((name, _, _), writer), writes) in plan.iter().zip(&mut writers).zip(planned) {
+        let mut usage = Usage::new(Kind::Write);
+        for write in writes {
+            usage.merge(apply(writer, write, &commit).1);
+        }
+        capacity.extend(usage.report(name, input.return_consumed_capacity));
+    }
+    drop(writers);
     Ok(BatchWriteItemOutput {
         unprocessed_items: HashMap::new(),
         consumed_capacity: (input.return_consumed_capacity.unwrap_or_default()

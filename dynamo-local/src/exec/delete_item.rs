@@ -1,6 +1,7 @@
 //! DeleteItem.
 
-use super::write::{check_condition, collection_metrics, delete};
+use super::write::{apply, check_condition, collection_metrics, into_item};
+use crate::log::Commit;
 use crate::engine::Engine;
 use dynamo_core::Result;
 use dynamo_core::ops::{DeleteItemInput, DeleteItemOutput, ReturnValue};
@@ -11,7 +12,7 @@ pub(crate) fn delete_item(engine: &Engine, input: DeleteItemInput) -> Result<Del
     let key = table.schema.key_of_key(&input.key)?;
     let mut state = table.write();
     let current = state
-        .base
+        .base()
         .get(&table.schema.position(&key))
         .map(|s| &s.item);
     check_condition(
@@ -19,14 +20,15 @@ pub(crate) fn delete_item(engine: &Engine, input: DeleteItemInput) -> Result<Del
         current,
         input.return_values_on_condition_check_failure,
     )?;
-    let (old, usage) = delete(&table, &mut state, &key);
+    let planned = state.plan_delete(key.clone());
+    let (old, usage) = apply(&mut state, planned, &Commit::user(engine.now()));
     let item_collection_metrics =
         collection_metrics(&table, &state, &key, input.return_item_collection_metrics);
     drop(state);
     Ok(DeleteItemOutput {
         attributes: old
             .filter(|_| input.return_values == Some(ReturnValue::AllOld))
-            .map(|s| s.item),
+            .map(into_item),
         consumed_capacity: usage.report(&table.name, input.return_consumed_capacity),
         item_collection_metrics,
     })

@@ -10,7 +10,7 @@ pub(crate) fn get_item(engine: &Engine, input: GetItemInput) -> Result<GetItemOu
     let table = engine.table(&input.table_name)?;
     let key = table.schema.key_of_key(&input.key)?;
     let position = table.schema.position(&key);
-    let (item, size) = match table.read().base.get(&position) {
+    let (item, size) = match table.read().base().get(&position) {
         Some(stored) => (
             Some(match &input.projection {
                 Some(projection) => projection.apply(&stored.item),

@@ -1,6 +1,7 @@
 //! PutItem.
 
-use super::write::{check_condition, checked_key, collection_metrics, put, validate_values};
+use super::write::{apply, check_condition, checked_key, collection_metrics, into_item, validate_values};
+use crate::log::Commit;
 use crate::engine::Engine;
 use dynamo_core::Result;
 use dynamo_core::ops::{PutItemInput, PutItemOutput, ReturnValue};
@@ -12,7 +13,7 @@ pub(crate) fn put_item(engine: &Engine, input: PutItemInput) -> Result<PutItemOu
     let key = checked_key(&table, &input.item)?;
     let mut state = table.write();
     let current = state
-        .base
+        .base()
         .get(&table.schema.position(&key))
         .map(|s| &s.item);
     check_condition(
@@ -20,14 +21,15 @@ pub(crate) fn put_item(engine: &Engine, input: PutItemInput) -> Result<PutItemOu
         current,
         input.return_values_on_condition_check_failure,
     )?;
-    let (old, usage) = put(&table, &mut state, &key, input.item)?;
+    let planned = state.plan_put(key.clone(), input.item)?;
+    let (old, usage) = apply(&mut state, planned, &Commit::user(engine.now()));
     let item_collection_metrics =
         collection_metrics(&table, &state, &key, input.return_item_collection_metrics);
     drop(state);
     Ok(PutItemOutput {
         attributes: old
             .filter(|_| input.return_values == Some(ReturnValue::AllOld))
-            .map(|s| s.item),
+            .map(into_item),
         consumed_capacity: usage.report(&table.name, input.return_consumed_capacity),
         item_collection_metrics,
     })

@@ -270,7 +270,7 @@ pub(crate) fn query(engine: &Engine, input: QueryInput) -> Result<QueryOutput> {
 
     let mut page = Page::new(&source, input.limit);
     let store = source.store();
-    if let Some((slot, partition)) = store.partitions.get_key_value(&selection.slot)
+    if let Some((slot, partition)) = store.partitions().get_key_value(&selection.slot)
         && is_valid_range(&selection.lower, &selection.upper)
     {
         let range = partition.range((selection.lower, selection.upper));

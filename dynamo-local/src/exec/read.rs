@@ -118,7 +118,7 @@ impl<'a> Source<'a> {
     }
 
     pub fn store(&self) -> &'a Store {
-        self.index.map_or(&self.state.base, |i| &i.store)
+        self.index.map_or(&self.state.base(), |i| &i.store())
     }
 
     pub fn partition_defs(&self) -> &'a [KeyDef] {
@@ -207,7 +207,7 @@ impl<'a> Source<'a> {
             partition: partition.clone(),
             sort: sort.clone(),
         };
-        self.state.base.get(&self.table.schema.position(&key))
+        self.state.base().get(&self.table.schema.position(&key))
     }
 }
 

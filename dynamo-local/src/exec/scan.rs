@@ -50,7 +50,7 @@ pub(crate) fn scan(engine: &Engine, input: ScanInput) -> Result<ScanOutput> {
     let first_slot = match &start {
         Some(start) => {
             // The rest of the partition the previous page stopped in.
-            if let Some((slot, partition)) = store.partitions.get_key_value(&start.slot) {
+            if let Some((slot, partition)) = store.partitions().get_key_value(&start.slot) {
                 let rest = partition.range((Bound::Excluded(&start.entry), Bound::Unbounded));
                 for (entry, stored) in rest {
                     more = page.push(slot, entry, stored);
@@ -64,7 +64,7 @@ pub(crate) fn scan(engine: &Engine, input: ScanInput) -> Result<ScanOutput> {
         None => Bound::Included(Slot::first_with_hash(hash_start)),
     };
     if more {
-        'partitions: for (slot, partition) in store.partitions.range((first_slot, Bound::Unbounded))
+        'partitions: for (slot, partition) in store.partitions().range((first_slot, Bound::Unbounded))
         {
             if hash_end.is_some_and(|end| slot.hash >= end) {
                 break;

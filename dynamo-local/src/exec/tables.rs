@@ -3,7 +3,8 @@
 
 use crate::engine::Engine;
 use crate::key::{IndexDef, IndexKind, KeyDef, KeySchema, Projected};
-use crate::table::{Store, Table, TableState};
+use crate::log::Commit;
+use crate::table::{Settings, Table, TableState};
 use dynamo_core::ops::*;
 use dynamo_core::schema::{
     AttributeDefinition, BillingMode, BillingModeSummary, GlobalSecondaryIndex,
@@ -160,20 +161,14 @@ pub(crate) fn create_table(engine: &Engine, input: CreateTableInput) -> Result<C
     }
     let now = engine.now();
     let id = engine.next_id();
-    let state = TableState {
-        base: Store::default(),
-        indexes: Vec::new(),
-        attribute_definitions: input.attribute_definitions.clone(),
-        billing_mode: input.billing_mode.unwrap_or_default(),
-        provisioned_throughput: throughput(input.provisioned_throughput),
-        time_to_live: None,
-        tags: input
-            .tags
-            .iter()
-            .flatten()
-            .map(|t| (t.key.clone(), t.value.clone()))
-            .collect(),
-    };
+    let state = TableState::new(
+        Settings {
+            attribute_definitions: input.attribute_definitions.clone(),
+            billing_mode: input.billing_mode.unwrap_or_default(),
+            provisioned_throughput: throughput(input.provisioned_throughput),
+        },
+        engine.log_retention(),
+    );
     let table = Table::new(
         schema,
         input.table_name.clone(),
@@ -188,9 +183,20 @@ pub(crate) fn create_table(engine: &Engine, input: CreateTableInput) -> Result<C
         state,
     );
     {
-        let mut state = table.write();
+        let commit = Commit::user(now);
+        let mut writer = table.write();
+        writer.created(&commit);
         for def in indexes {
-            state.add_index(&table.schema, Arc::new(def));
+            writer.add_index(Arc::new(def), &commit);
+        }
+        let tags: Vec<(String, String)> = input
+            .tags
+            .iter()
+            .flatten()
+            .map(|t| (t.key.clone(), t.value.clone()))
+            .collect();
+        if !tags.is_empty() {
+            writer.change_tags(tags, &[], &commit);
         }
     }
     let mut catalog = engine.catalog_mut();
@@ -223,7 +229,7 @@ pub(crate) fn describe(table: &Table, state: &TableState, status: TableStatus) -
     );
     let mut gsis = Vec::new();
     let mut lsis = Vec::new();
-    for index in &state.indexes {
+    for index in state.indexes() {
         let def = &index.def;
         let index_arn = format!("{}/index/{}", table.arn, def.name);
         match def.kind {
@@ -234,16 +240,16 @@ pub(crate) fn describe(table: &Table, state: &TableState, status: TableStatus) -
                 index_status: IndexStatus::Active,
                 backfilling: None,
                 provisioned_throughput: def.provisioned_throughput,
-                index_size_bytes: count(index.store.size_bytes()),
-                item_count: count(index.store.item_count()),
+                index_size_bytes: count(index.store().size_bytes()),
+                item_count: count(index.store().item_count()),
                 index_arn,
             }),
             IndexKind::Local => lsis.push(LocalSecondaryIndexDescription {
                 index_name: def.name.clone(),
                 key_schema: def.key_schema.clone(),
                 projection: def.projection.clone(),
-                index_size_bytes: count(index.store.size_bytes()),
-                item_count: count(index.store.item_count()),
+                index_size_bytes: count(index.store().size_bytes()),
+                item_count: count(index.store().item_count()),
                 index_arn,
             }),
         }
@@ -254,16 +260,16 @@ pub(crate) fn describe(table: &Table, state: &TableState, status: TableStatus) -
         table_id: table.id.clone(),
         table_status: status,
         creation_date_time: table.creation_date_time,
-        attribute_definitions: state.attribute_definitions.clone(),
+        attribute_definitions: state.attribute_definitions().to_vec(),
         key_schema,
-        billing_mode_summary: (state.billing_mode == BillingMode::PayPerRequest).then_some(
+        billing_mode_summary: (state.billing_mode() == BillingMode::PayPerRequest).then_some(
             BillingModeSummary {
-                billing_mode: state.billing_mode,
+                billing_mode: state.billing_mode(),
             },
         ),
-        provisioned_throughput: state.provisioned_throughput,
-        item_count: count(state.base.item_count()),
-        table_size_bytes: count(state.base.size_bytes()),
+        provisioned_throughput: state.provisioned_throughput(),
+        item_count: count(state.base().item_count()),
+        table_size_bytes: count(state.base().size_bytes()),
         global_secondary_indexes: (!gsis.is_empty()).then_some(gsis),
         local_secondary_indexes: (!lsis.is_empty()).then_some(lsis),
     }
@@ -360,15 +366,15 @@ pub(crate) fn update_table(engine: &Engine, input: UpdateTableInput) -> Result<U
         validate_throughput(throughput, "provisionedThroughput")?;
     }
     let mut state = table.write();
-    let billing_mode = input.billing_mode.unwrap_or(state.billing_mode);
+    let billing_mode = input.billing_mode.unwrap_or(state.billing_mode());
     if let Some(t) = &input.provisioned_throughput
         && billing_mode == BillingMode::Provisioned
-        && state.billing_mode == BillingMode::Provisioned
+        && state.billing_mode() == BillingMode::Provisioned
         && updates.is_empty()
-        && t.read_capacity_units == state.provisioned_throughput.read_capacity_units
-        && t.write_capacity_units == state.provisioned_throughput.write_capacity_units
+        && t.read_capacity_units == state.provisioned_throughput().read_capacity_units
+        && t.write_capacity_units == state.provisioned_throughput().write_capacity_units
     {
-        let current = state.provisioned_throughput;
+        let current = state.provisioned_throughput();
         return Err(Error::Validation(format!(
             "The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnitsForTable: {} Requested ReadCapacityUnitsForTable: {}. Current WriteCapacityUnitsForTable: {} Requested WriteCapacityUnitsForTable: {}. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.",
             current.read_capacity_units,
@@ -383,7 +389,7 @@ pub(crate) fn update_table(engine: &Engine, input: UpdateTableInput) -> Result<U
                 "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
             ));
         }
-        (BillingMode::Provisioned, None) if state.billing_mode == BillingMode::PayPerRequest => {
+        (BillingMode::Provisioned, None) if state.billing_mode() == BillingMode::PayPerRequest => {
             return Err(invalid(
                 "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",
             ));
@@ -392,7 +398,7 @@ pub(crate) fn update_table(engine: &Engine, input: UpdateTableInput) -> Result<U
     }
 
     // Check every index change before applying any.
-    let mut definitions = state.attribute_definitions.clone();
+    let mut definitions = state.attribute_definitions().to_vec();
     for d in input.attribute_definitions.iter().flatten() {
         match definitions
             .iter_mut()
@@ -419,7 +425,7 @@ pub(crate) fn update_table(engine: &Engine, input: UpdateTableInput) -> Result<U
                 )));
             }
             let gsis = state
-                .indexes
+                .indexes()
                 .iter()
                 .filter(|i| i.def.kind == IndexKind::Global)
                 .count();
@@ -448,39 +454,37 @@ pub(crate) fn update_table(engine: &Engine, input: UpdateTableInput) -> Result<U
         }
     }
 
-    state.billing_mode = billing_mode;
-    match (billing_mode, input.provisioned_throughput) {
-        (BillingMode::PayPerRequest, _) => {
-            state.provisioned_throughput = ProvisionedThroughputDescription::default();
-        }
-        (BillingMode::Provisioned, Some(t)) => state.provisioned_throughput = throughput(Some(t)),
-        _ => {}
+    let commit = Commit::user(engine.now());
+    let new_throughput = match (billing_mode, input.provisioned_throughput) {
+        (BillingMode::PayPerRequest, _) => ProvisionedThroughputDescription::default(),
+        (BillingMode::Provisioned, Some(t)) => throughput(Some(t)),
+        (BillingMode::Provisioned, None) => state.provisioned_throughput(),
+    };
+    if billing_mode != state.billing_mode() || new_throughput != state.provisioned_throughput() {
+        state.set_billing(billing_mode, new_throughput, &commit);
     }
     for update in updates {
         if let Some(delete) = &update.delete {
-            state.indexes.retain(|i| i.def.name != delete.index_name);
+            state.remove_index(&delete.index_name, &commit);
         }
-        if let Some(change) = &update.update
-            && let Some(index) = state
-                .indexes
-                .iter_mut()
-                .find(|i| i.def.name == change.index_name)
-        {
-            let mut def = (*index.def).clone();
-            def.provisioned_throughput = throughput(Some(change.provisioned_throughput));
-            index.def = Arc::new(def);
+        if let Some(change) = &update.update {
+            state.set_index_throughput(
+                &change.index_name,
+                throughput(Some(change.provisioned_throughput)),
+                &commit,
+            );
         }
     }
     if let Some(def) = new_index {
         // Backfill happens at once, so the index is ACTIVE when this returns.
-        state.add_index(&table.schema, Arc::new(def));
+        state.add_index(Arc::new(def), &commit);
     }
     // Keep only the definitions some key schema still uses.
     let used: Vec<String> = table
         .schema
         .key_names()
         .map(str::to_owned)
-        .chain(state.indexes.iter().flat_map(|i| {
+        .chain(state.indexes().iter().flat_map(|i| {
             i.def
                 .partition
                 .iter()
@@ -490,7 +494,9 @@ pub(crate) fn update_table(engine: &Engine, input: UpdateTableInput) -> Result<U
         }))
         .collect();
     definitions.retain(|d| used.contains(&d.attribute_name));
-    state.attribute_definitions = definitions;
+    if definitions != state.attribute_definitions() {
+        state.set_attribute_definitions(definitions, &commit);
+    }
     Ok(UpdateTableOutput {
         table_description: describe(&table, &state, TableStatus::Active),
     })
@@ -508,7 +514,7 @@ pub(crate) fn update_time_to_live(
         ));
     }
     let mut state = table.write();
-    match (&state.time_to_live, spec.enabled) {
+    match (state.time_to_live(), spec.enabled) {
         (Some(current), true) if current.attribute_name == spec.attribute_name => {
             return Err(Error::validation("TimeToLive is already enabled"));
         }
@@ -527,7 +533,7 @@ pub(crate) fn update_time_to_live(
         }
         _ => {}
     }
-    state.time_to_live = spec.enabled.then(|| spec.clone());
+    state.set_time_to_live(spec.enabled.then(|| spec.clone()), &Commit::user(engine.now()));
     Ok(UpdateTimeToLiveOutput {
         time_to_live_specification: spec,
     })
@@ -539,7 +545,7 @@ pub(crate) fn describe_time_to_live(
 ) -> Result<DescribeTimeToLiveOutput> {
     let table = find_table(engine, &input.table_name)?;
     let state = table.read();
-    let description = match &state.time_to_live {
+    let description = match state.time_to_live() {
         Some(spec) => TimeToLiveDescription {
             time_to_live_status: TimeToLiveStatus::Enabled,
             attribute_name: Some(spec.attribute_name.clone()),
@@ -584,19 +590,19 @@ fn table_of_arn(engine: &Engine, arn: &str, operation: &str) -> Result<Arc<Table
 
 pub(crate) fn tag_resource(engine: &Engine, input: TagResourceInput) -> Result<TagsOutput> {
     let table = table_of_arn(engine, &input.resource_arn, "TagResource")?;
-    let mut state = table.write();
-    for tag in input.tags {
-        state.tags.insert(tag.key, tag.value);
-    }
+    table.write().change_tags(
+        input.tags.into_iter().map(|t| (t.key, t.value)),
+        &[],
+        &Commit::user(engine.now()),
+    );
     Ok(TagsOutput {})
 }
 
 pub(crate) fn untag_resource(engine: &Engine, input: UntagResourceInput) -> Result<TagsOutput> {
     let table = table_of_arn(engine, &input.resource_arn, "UntagResource")?;
-    let mut state = table.write();
-    for key in &input.tag_keys {
-        state.tags.remove(key);
-    }
+    table
+        .write()
+        .change_tags([], &input.tag_keys, &Commit::user(engine.now()));
     Ok(TagsOutput {})
 }
 
@@ -608,7 +614,7 @@ pub(crate) fn list_tags_of_resource(
     let state = table.read();
     Ok(ListTagsOfResourceOutput {
         tags: state
-            .tags
+            .tags()
             .iter()
             .map(|(key, value)| Tag {
                 key: key.clone(),

@@ -5,10 +5,11 @@
 //! therefore serializable against every other operation on those tables.
 
 use super::capacity::{Kind, Usage, read_units};
-use super::write::{delete, put, validate_values};
+use super::write::{apply, validate_values};
+use crate::log::{Commit, Origin};
 use crate::engine::Engine;
 use crate::key::PrimaryKey;
-use crate::table::{Table, TableState};
+use crate::table::{PlannedWrite, Table, TableState};
 use dynamo_core::ops::*;
 use dynamo_core::value::{MAX_ITEM_SIZE, item_size};
 use dynamo_core::{AttributeMap, CancellationReason, Error, Result};
@@ -57,8 +58,7 @@ fn reason(code: &str, message: Option<String>, item: Option<AttributeMap>) -> Ca
 /// What an action will do once every action is known to succeed.
 enum Plan {
     Check(PrimaryKey),
-    Put(PrimaryKey, AttributeMap),
-    Delete(PrimaryKey),
+    Write(PlannedWrite),
 }
 
 /// Decides one action against the locked state: its plan, or why it fails.
@@ -110,7 +110,7 @@ fn plan(
         ),
     };
     let current = state
-        .base
+        .base()
         .get(&table.schema.position(&key))
         .map(|s| &s.item);
     if let Err(Error::ConditionalCheckFailed { message, item }) =
@@ -123,12 +123,14 @@ fn plan(
             if item_size(&item) > MAX_ITEM_SIZE {
                 return Err(reason("ValidationError", Some(too_large.to_owned()), None));
             }
-            state.index_entries(&key, &item).map_err(validation)?;
-            Ok(Plan::Put(key.clone(), item))
+            state
+                .plan_put(key.clone(), item)
+                .map(Plan::Write)
+                .map_err(validation)
         };
     match action {
         TransactWriteItem::ConditionCheck { .. } => Ok(Plan::Check(key)),
-        TransactWriteItem::Delete { .. } => Ok(Plan::Delete(key)),
+        TransactWriteItem::Delete { .. } => Ok(Plan::Write(state.plan_delete(key))),
         TransactWriteItem::Put { item, .. } => checked(
             item.clone(),
             "Item size has exceeded the maximum allowed size",
@@ -247,16 +249,19 @@ pub(crate) fn transact_write_items(
         return Err(cancelled(reasons));
     }
 
+    let commit = Commit {
+        at: engine.now(),
+        origin: Origin::User,
+        transaction: Some(engine.next_id()),
+    };
     let mut usage: Vec<Usage> = tables.iter().map(|_| Usage::new(Kind::Write)).collect();
     for (i, plan) in plans {
         let (table, state) = (&tables[i], &mut states[i]);
         let used = match plan {
-            // Validated above: the write cannot fail now.
-            Plan::Put(key, item) => put(table, state, &key, item).map(|(_, u)| u)?,
-            Plan::Delete(key) => delete(table, state, &key).1,
+            Plan::Write(planned) => apply(state, planned, &commit).1,
             Plan::Check(key) => {
                 let size = state
-                    .base
+                    .base()
                     .get(&table.schema.position(&key))
                     .map_or(0, |s| s.size);
                 Usage::new(Kind::Write).table(super::capacity::write_units(size))
@@ -323,7 +328,7 @@ pub(crate) fn transact_get_items(
         let i = position(&tables, &get.table_name);
         match tables[i].schema.key_of_key(&get.key) {
             Ok(key) => {
-                let stored = states[i].base.get(&tables[i].schema.position(&key));
+                let stored = states[i].base().get(&tables[i].schema.position(&key));
                 usage[i].add_table(2.0 * read_units(stored.map_or(0, |s| s.size), true));
                 responses.push(ItemResponse {
                     item: stored.map(|s| match &get.projection {

@@ -5,7 +5,8 @@
 //! expire; times more than five years in the past are ignored, as DynamoDB
 //! does, so that millisecond timestamps stored by mistake do not wipe a table.
 
-use super::write::delete;
+use super::write::apply;
+use crate::log::{Commit, Origin};
 use crate::engine::Engine;
 use dynamo_core::{AttributeValue, Number};
 
@@ -18,11 +19,11 @@ pub(crate) fn sweep(engine: &Engine) -> usize {
     let mut deleted = 0;
     for table in tables {
         let mut state = table.write();
-        let Some(spec) = state.time_to_live.clone() else {
+        let Some(spec) = state.time_to_live().cloned() else {
             continue;
         };
         let expired: Vec<_> = state
-            .base
+            .base()
             .entries()
             .filter(|(_, _, stored)| {
                 matches!(
@@ -32,8 +33,14 @@ pub(crate) fn sweep(engine: &Engine) -> usize {
             })
             .filter_map(|(_, _, stored)| table.schema.key_of_item(&stored.item).ok())
             .collect();
+        let commit = Commit {
+            at: engine.now(),
+            origin: Origin::TimeToLive,
+            transaction: None,
+        };
         for key in expired {
-            if delete(&table, &mut state, &key).0.is_some() {
+            let planned = state.plan_delete(key);
+            if apply(&mut state, planned, &commit).0.is_some() {
                 deleted += 1;
             }
         }

@@ -1,7 +1,8 @@
 //! UpdateItem: changes attributes of an item, creating it from its key
 //! when it does not exist; a failing condition never creates an item.
 
-use super::write::{check_condition, collection_metrics, put, validate_values};
+use super::write::{apply, check_condition, collection_metrics, into_item, validate_values};
+use crate::log::Commit;
 use crate::engine::Engine;
 use dynamo_core::expr::project_paths;
 use dynamo_core::ops::{ReturnValue, UpdateItemInput, UpdateItemOutput};
@@ -24,7 +25,7 @@ pub(crate) fn update_item(engine: &Engine, input: UpdateItemInput) -> Result<Upd
     }
     let mut state = table.write();
     let current = state
-        .base
+        .base()
         .get(&table.schema.position(&key))
         .map(|s| &s.item);
     check_condition(
@@ -47,14 +48,15 @@ pub(crate) fn update_item(engine: &Engine, input: UpdateItemInput) -> Result<Upd
     let return_values = input.return_values.unwrap_or_default();
     let new_image =
         matches!(return_values, ReturnValue::AllNew | ReturnValue::UpdatedNew).then(|| new.clone());
-    let (old, usage) = put(&table, &mut state, &key, new)?;
+    let planned = state.plan_put(key.clone(), new)?;
+    let (old, usage) = apply(&mut state, planned, &Commit::user(engine.now()));
     let item_collection_metrics =
         collection_metrics(&table, &state, &key, input.return_item_collection_metrics);
     drop(state);
     let targets = || input.update.iter().flat_map(|u| u.target_paths());
     let attributes = match return_values {
         ReturnValue::None => None,
-        ReturnValue::AllOld => old.map(|s| s.item),
+        ReturnValue::AllOld => old.map(into_item),
         ReturnValue::UpdatedOld => old.map(|s| project_paths(&s.item, targets())),
         ReturnValue::AllNew => new_image,
         ReturnValue::UpdatedNew => new_image.map(|n| project_paths(&n, targets())),

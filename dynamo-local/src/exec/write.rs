@@ -5,7 +5,9 @@ use super::capacity::{Kind, Usage, write_units};
 use crate::key::IndexKind;
 use crate::key::PrimaryKey;
 use crate::table::Slot;
-use crate::table::{StoredItem, Table, TableState};
+use crate::log::Commit;
+use crate::table::{PlannedWrite, StoredItem, Table, TableState, TableWriter};
+use std::sync::Arc;
 use dynamo_core::expr::Condition;
 use dynamo_core::ops::{
     ItemCollectionMetrics, ReturnItemCollectionMetrics, ReturnValuesOnConditionCheckFailure,
@@ -54,35 +56,24 @@ pub(crate) fn checked_key(table: &Table, item: &AttributeMap) -> Result<PrimaryK
     Ok(key)
 }
 
-/// Stores `item` under `key` and updates the indexes; nothing changes if an
-/// index key of the item is invalid. Returns the replaced item and the
-/// capacity consumed.
-pub(crate) fn put(
-    table: &Table,
-    state: &mut TableState,
-    key: &PrimaryKey,
-    item: AttributeMap,
-) -> Result<(Option<StoredItem>, Usage)> {
-    let entries = state.index_entries(key, &item)?;
-    let new_size = item_size(&item);
-    let (old, writes) = state.write_item(&table.schema, key, item, entries);
-    let old_size = old.as_ref().map_or(0, |s| s.size);
-    let mut usage = Usage::new(Kind::Write).table(write_units(old_size.max(new_size)));
-    usage.index_writes(&state.indexes, &writes);
-    Ok((old, usage))
+/// Applies a planned write with its commit, returning the replaced item
+/// and the capacity consumed (one unit for deleting nothing).
+pub(crate) fn apply(
+    writer: &mut TableWriter,
+    planned: PlannedWrite,
+    commit: &Commit,
+) -> (Option<Arc<StoredItem>>, Usage) {
+    let applied = writer.apply(planned, commit);
+    let old_size = applied.old.as_ref().map_or(0, |s| s.size);
+    let mut usage = Usage::new(Kind::Write).table(write_units(old_size.max(applied.new_size)));
+    usage.index_writes(writer.indexes(), &applied.index_writes);
+    (applied.old, usage)
 }
 
-/// Deletes the item under `key` and its index entries. Returns the deleted
-/// item and the capacity consumed (one unit when there was none).
-pub(crate) fn delete(
-    table: &Table,
-    state: &mut TableState,
-    key: &PrimaryKey,
-) -> (Option<StoredItem>, Usage) {
-    let (old, writes) = state.remove_item(&table.schema, key);
-    let mut usage = Usage::new(Kind::Write).table(write_units(old.as_ref().map_or(0, |s| s.size)));
-    usage.index_writes(&state.indexes, &writes);
-    (old, usage)
+/// The item of a stored entry, without copying it when no one else holds
+/// it.
+pub(crate) fn into_item(stored: Arc<StoredItem>) -> AttributeMap {
+    Arc::unwrap_or_clone(stored).item
 }
 
 /// The size of the item collection of `key` (its partition's items and
@@ -95,23 +86,23 @@ pub(crate) fn collection_metrics(
     asked: Option<ReturnItemCollectionMetrics>,
 ) -> Option<ItemCollectionMetrics> {
     if asked != Some(ReturnItemCollectionMetrics::Size)
-        || !state.indexes.iter().any(|i| i.def.kind == IndexKind::Local)
+        || !state.indexes().iter().any(|i| i.def.kind == IndexKind::Local)
     {
         return None;
     }
     let slot = Slot::of(vec![key.partition.clone()]);
     let size_of = |store: &crate::table::Store| -> usize {
         store
-            .partitions
+            .partitions()
             .get(&slot)
             .map_or(0, |p| p.values().map(|s| s.size).sum())
     };
-    let bytes = size_of(&state.base)
+    let bytes = size_of(state.base())
         + state
-            .indexes
+            .indexes()
             .iter()
             .filter(|i| i.def.kind == IndexKind::Local)
-            .map(|i| size_of(&i.store))
+            .map(|i| size_of(&i.store()))
             .sum::<usize>();
     let gigabytes = (bytes as f64 / (1u64 << 30) as f64).floor();
     Some(ItemCollectionMetrics {
