@@ -68,6 +68,11 @@ pub trait Backend: Send + Sync + 'static {
     /// `BatchWriteItem`.
     async fn batch_write_item(&self, input: BatchWriteItemInput) -> Result<BatchWriteItemOutput>;
 
+    /// The DynamoDB Streams this backend serves, if it serves them.
+    fn streams(&self) -> Option<&dyn StreamsBackend> {
+        None
+    }
+
     /// Waits `duration` before a retry (of unprocessed batch items). The
     /// default returns at once: an engine that never leaves items
     /// unprocessed needs no pause, and the core knows no async runtime.

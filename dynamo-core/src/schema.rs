@@ -171,6 +171,15 @@ pub struct TableDescription {
     /// The table's local secondary indexes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_secondary_indexes: Option<Vec<LocalSecondaryIndexDescription>>,
+    /// The enabled stream's settings (absent when no stream is enabled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_specification: Option<crate::ops::StreamSpecification>,
+    /// The ARN of the newest stream, enabled or not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_stream_arn: Option<String>,
+    /// The label of the newest stream.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_stream_label: Option<String>,
 }
 
 impl TableDescription {

@@ -295,4 +295,30 @@ impl Backend for Engine {
     async fn batch_write_item(&self, input: BatchWriteItemInput) -> Result<BatchWriteItemOutput> {
         exec::batch::batch_write_item(self, input)
     }
+
+    fn streams(&self) -> Option<&dyn StreamsBackend> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl StreamsBackend for Engine {
+    async fn list_streams(&self, input: ListStreamsInput) -> Result<ListStreamsOutput> {
+        exec::streams::list_streams(self, input)
+    }
+
+    async fn describe_stream(&self, input: DescribeStreamInput) -> Result<DescribeStreamOutput> {
+        exec::streams::describe_stream(self, input)
+    }
+
+    async fn get_shard_iterator(
+        &self,
+        input: GetShardIteratorInput,
+    ) -> Result<GetShardIteratorOutput> {
+        exec::streams::get_shard_iterator(self, input)
+    }
+
+    async fn get_records(&self, input: GetRecordsInput) -> Result<GetRecordsOutput> {
+        exec::streams::get_records(self, input)
+    }
 }

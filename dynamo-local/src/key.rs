@@ -11,14 +11,14 @@ const MAX_PARTITION_KEY_BYTES: usize = 2048;
 const MAX_SORT_KEY_BYTES: usize = 1024;
 
 /// A key attribute of a table: name and declared type.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct KeyDef {
     pub name: String,
     pub scalar_type: ScalarAttributeType,
 }
 
 /// The table's key attributes.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct KeySchema {
     pub partition_key: KeyDef,
     pub sort_key: Option<KeyDef>,

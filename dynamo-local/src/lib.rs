@@ -23,6 +23,8 @@ mod engine;
 mod exec;
 mod key;
 mod log;
+#[cfg(test)]
+mod model_tests;
 #[cfg(feature = "server")]
 pub mod server;
 mod table;

@@ -22,23 +22,22 @@ use std::time::Duration;
 
 /// Who made a change.
 #[derive(Clone, Debug, PartialEq, Eq)]
+// `Restore` is made by `Table::from_log`, which only the model test calls
+// until recovery (P2.1) does.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) enum Origin {
     /// A client's request.
     User,
     /// The TTL sweeper deleting an expired item (Streams mark these).
     TimeToLive,
-    /// Replication from another region of a global table; not replicated
-    /// again.
-    Replication {
-        /// The region the change was first committed in.
-        region: String,
-    },
-    /// A restore from a backup or a point in time.
+    /// Rebuilding a table from its log (restores, recovery).
     Restore,
 }
 
 /// How one change was committed: shared by every record of one request.
 #[derive(Clone, Debug)]
+// `transaction` is read by `Table::from_log` (see `Origin`).
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) struct Commit {
     /// The commit time by the engine's clock, since the Unix epoch.
     pub at: Duration,
@@ -61,6 +60,8 @@ impl Commit {
 
 /// What a record changed.
 #[derive(Clone, Debug)]
+// Control-plane records are read by `Table::from_log` (see `Origin`).
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) enum Change {
     /// An item was inserted (`old` is `None`), modified, or removed (`new`
     /// is `None`). Never both `None`, never equal.
@@ -76,14 +77,20 @@ pub(crate) enum Change {
 /// A control-plane change, carrying what it set rather than what can be
 /// recomputed, so that replaying the log rebuilds the table as it was.
 #[derive(Clone, Debug)]
+// Read by `Table::from_log` (see `Origin`).
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) enum TableChange {
-    /// The table was created with this identity and schema.
+    /// The table was created with this identity, schema and settings
+    /// (its indexes and tags follow as their own records).
     Created {
         name: String,
         arn: String,
         id: String,
         creation_date_time: f64,
         schema: KeySchema,
+        attribute_definitions: Vec<AttributeDefinition>,
+        billing_mode: BillingMode,
+        throughput: ProvisionedThroughputDescription,
     },
     /// Billing mode and provisioned throughput were set.
     Billing {
@@ -105,6 +112,22 @@ pub(crate) enum TableChange {
     TimeToLive(Option<TimeToLiveSpecification>),
     /// The tags are now these.
     Tags(BTreeMap<String, String>),
+    /// A stream was enabled; it receives the records that follow.
+    StreamEnabled(Arc<StreamInfo>),
+    /// The current stream was disabled; it received the records before.
+    StreamDisabled,
+}
+
+/// A table's stream: its identity and what its records carry.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct StreamInfo {
+    pub arn: String,
+    pub label: String,
+    pub view_type: dynamo_core::ops::StreamViewType,
+    /// When it was enabled, in epoch seconds.
+    pub created: f64,
+    /// The sequence number of the first record it can hold.
+    pub first_seq: u64,
 }
 
 /// One committed change.
@@ -117,6 +140,9 @@ pub(crate) struct ChangeRecord {
     /// What changed.
     pub change: Change,
 }
+
+/// How long Streams keep records.
+pub(crate) const STREAM_RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// What a log keeps.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -177,6 +203,7 @@ impl ChangeLog {
     }
 
     /// The records kept, oldest first.
+    #[cfg(test)]
     pub fn records(&self) -> impl Iterator<Item = &ChangeRecord> {
         self.records.iter()
     }
@@ -184,5 +211,32 @@ impl ChangeLog {
     /// The sequence number the next record will get.
     pub fn next_seq(&self) -> u64 {
         self.next_seq
+    }
+
+    /// The oldest record kept, if any.
+    pub fn oldest_seq(&self) -> Option<u64> {
+        self.records.front().map(|r| r.seq)
+    }
+
+    /// The records from sequence number `from` on (fewer if trimmed).
+    pub fn records_from(&self, from: u64) -> impl Iterator<Item = &ChangeRecord> {
+        let skip = self
+            .oldest_seq()
+            .map_or(0, |oldest| from.saturating_sub(oldest));
+        self.records
+            .iter()
+            .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+    }
+
+    /// Keeps at least what `retention` keeps from now on.
+    pub fn retain_at_least(&mut self, retention: Retention) {
+        self.retention = match (self.retention, retention) {
+            (Retention::Everything, _) | (_, Retention::Everything) => Retention::Everything,
+            (Retention::For(a), Retention::For(b)) => Retention::For(a.max(b)),
+            (Retention::For(a), Retention::Nothing) | (Retention::Nothing, Retention::For(a)) => {
+                Retention::For(a)
+            }
+            (Retention::Nothing, Retention::Nothing) => Retention::Nothing,
+        };
     }
 }

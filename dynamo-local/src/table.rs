@@ -24,7 +24,7 @@
 //!   order, and none for a write that changed nothing.
 
 use crate::key::{IndexDef, KeySchema, PrimaryKey, partition_hash_of};
-use crate::log::{Change, ChangeLog, Commit, Retention, TableChange};
+use crate::log::{Change, ChangeLog, Commit, Retention, StreamInfo, TableChange};
 use dynamo_core::schema::{
     AttributeDefinition, BillingMode, ProvisionedThroughputDescription, TableDescription,
     TimeToLiveSpecification,
@@ -231,6 +231,9 @@ pub(crate) struct TableState {
     time_to_live: Option<TimeToLiveSpecification>,
     /// Tags by key.
     tags: BTreeMap<String, String>,
+    /// Every stream the table has had, oldest first, with the sequence
+    /// number after its last record once it was disabled.
+    streams: Vec<(Arc<StreamInfo>, Option<u64>)>,
     log: ChangeLog,
 }
 
@@ -246,15 +249,6 @@ pub(crate) enum PlannedWrite {
     },
     /// Remove an item and its index entries.
     Delete { key: PrimaryKey },
-}
-
-impl PlannedWrite {
-    /// The key the write touches.
-    pub fn key(&self) -> &PrimaryKey {
-        match self {
-            Self::Put { key, .. } | Self::Delete { key } => key,
-        }
-    }
 }
 
 /// What applying a [`PlannedWrite`] did.
@@ -279,6 +273,7 @@ impl TableState {
             provisioned_throughput: settings.provisioned_throughput,
             time_to_live: None,
             tags: BTreeMap::new(),
+            streams: Vec::new(),
             log: ChangeLog::new(retention),
         }
     }
@@ -322,6 +317,20 @@ impl TableState {
         &self.log
     }
 
+    /// Every stream the table has had, oldest first, each with the
+    /// sequence number after its last record if it is disabled.
+    pub fn streams(&self) -> &[(Arc<StreamInfo>, Option<u64>)] {
+        &self.streams
+    }
+
+    /// The enabled stream, if any.
+    pub fn enabled_stream(&self) -> Option<&Arc<StreamInfo>> {
+        self.streams
+            .last()
+            .filter(|(_, end)| end.is_none())
+            .map(|(info, _)| info)
+    }
+
     /// Plans storing `item` under `key`: computes its index entries,
     /// checking the indexes' key types, so that an invalid item is refused
     /// before anything is written.
@@ -347,6 +356,74 @@ impl TableState {
     /// none).
     pub fn plan_delete(&self, key: PrimaryKey) -> PlannedWrite {
         PlannedWrite::Delete { key }
+    }
+}
+
+/// Why a log could not be replayed. (Replaying is what recovery and
+/// point-in-time restore will do; today the model test uses it.)
+#[cfg(test)]
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub(crate) enum ReplayError {
+    /// The log does not start with the table's creation.
+    #[error("the change log does not start with the table's creation")]
+    NoCreation,
+    /// Record `0` creates a table with another key schema.
+    #[error("record {0} creates a table with another key schema")]
+    Schema(u64),
+    /// Record `0`'s item does not fit the table's indexes.
+    #[error("record {0}: {1}")]
+    Item(u64, String),
+}
+
+#[cfg(test)]
+impl Table {
+    /// Rebuilds a table from a log that starts with its creation, as it
+    /// was after the last record.
+    pub fn from_log<'r>(
+        records: impl IntoIterator<Item = &'r crate::log::ChangeRecord>,
+        retention: Retention,
+    ) -> Result<Table, ReplayError> {
+        let mut records = records.into_iter();
+        let Some(first) = records.next() else {
+            return Err(ReplayError::NoCreation);
+        };
+        let Change::Table(TableChange::Created {
+            name,
+            arn,
+            id,
+            creation_date_time,
+            schema,
+            attribute_definitions,
+            billing_mode,
+            throughput,
+        }) = &first.change
+        else {
+            return Err(ReplayError::NoCreation);
+        };
+        let state = TableState::new(
+            Settings {
+                attribute_definitions: attribute_definitions.clone(),
+                billing_mode: *billing_mode,
+                provisioned_throughput: *throughput,
+            },
+            retention,
+        );
+        let table = Table::new(
+            schema.clone(),
+            name.clone(),
+            arn.clone(),
+            id.clone(),
+            *creation_date_time,
+            state,
+        );
+        {
+            let mut writer = table.write();
+            writer.created(&first.commit);
+            for record in records {
+                writer.replay(record)?;
+            }
+        }
+        Ok(table)
     }
 }
 
@@ -418,6 +495,11 @@ impl std::ops::Deref for TableWriter<'_> {
 }
 
 impl TableWriter<'_> {
+    /// The table being written.
+    pub fn table(&self) -> &Table {
+        self.table
+    }
+
     /// Applies a write planned against this table's current indexes.
     /// Records the change unless the write changed nothing.
     pub fn apply(&mut self, planned: PlannedWrite, commit: &Commit) -> Applied {
@@ -479,16 +561,77 @@ impl TableWriter<'_> {
     /// Records the table's creation: the first record of its log.
     pub fn created(&mut self, commit: &Commit) {
         let table = self.table;
-        self.state.log.append(
-            commit,
-            Change::Table(TableChange::Created {
-                name: table.name.clone(),
-                arn: table.arn.clone(),
-                id: table.id.clone(),
-                creation_date_time: table.creation_date_time,
-                schema: table.schema.clone(),
-            }),
-        );
+        let change = TableChange::Created {
+            name: table.name.clone(),
+            arn: table.arn.clone(),
+            id: table.id.clone(),
+            creation_date_time: table.creation_date_time,
+            schema: table.schema.clone(),
+            attribute_definitions: self.state.attribute_definitions.clone(),
+            billing_mode: self.state.billing_mode,
+            throughput: self.state.provisioned_throughput,
+        };
+        self.state.log.append(commit, Change::Table(change));
+    }
+
+    #[cfg(test)]
+    /// Applies one record of another table's log to this table, as a
+    /// restore: item images are written with this table's indexes, and
+    /// settings are set as recorded. The creation record only checks that
+    /// the schemas agree.
+    pub fn replay(&mut self, record: &crate::log::ChangeRecord) -> Result<(), ReplayError> {
+        let commit = Commit {
+            at: record.commit.at,
+            origin: crate::log::Origin::Restore,
+            transaction: record.commit.transaction,
+        };
+        match &record.change {
+            Change::Item { key, new: Some(new), .. } => {
+                let planned = self
+                    .state
+                    .plan_put(key.clone(), new.item.clone())
+                    .map_err(|e| ReplayError::Item(record.seq, e.message()))?;
+                self.apply(planned, &commit);
+            }
+            Change::Item { key, new: None, .. } => {
+                let planned = self.state.plan_delete(key.clone());
+                self.apply(planned, &commit);
+            }
+            Change::Table(TableChange::Created { schema, .. }) => {
+                if *schema != self.table.schema {
+                    return Err(ReplayError::Schema(record.seq));
+                }
+            }
+            Change::Table(TableChange::Billing { mode, throughput }) => {
+                self.set_billing(*mode, *throughput, &commit)
+            }
+            Change::Table(TableChange::AttributeDefinitions(definitions)) => {
+                self.set_attribute_definitions(definitions.clone(), &commit)
+            }
+            Change::Table(TableChange::IndexAdded(def)) => self.add_index(def.clone(), &commit),
+            Change::Table(TableChange::IndexThroughput { name, throughput }) => {
+                self.set_index_throughput(name, *throughput, &commit)
+            }
+            Change::Table(TableChange::IndexRemoved(name)) => self.remove_index(name, &commit),
+            Change::Table(TableChange::TimeToLive(spec)) => {
+                self.set_time_to_live(spec.clone(), &commit)
+            }
+            Change::Table(TableChange::StreamEnabled(info)) => {
+                self.start_stream(info.clone(), &commit)
+            }
+            Change::Table(TableChange::StreamDisabled) => self.disable_stream(&commit),
+            Change::Table(TableChange::Tags(tags)) => {
+                let stale: Vec<String> = self
+                    .state
+                    .tags
+                    .keys()
+                    .filter(|k| !tags.contains_key(*k))
+                    .cloned()
+                    .collect();
+                self.change_tags(tags.clone(), &stale, &commit);
+            }
+        }
+        Ok(())
     }
 
     /// Sets the billing mode and provisioned throughput.
@@ -582,6 +725,48 @@ impl TableWriter<'_> {
         self.state
             .log
             .append(commit, Change::Table(TableChange::TimeToLive(spec)));
+    }
+
+    /// Enables a stream that receives the records from now on, and keeps
+    /// the log at least as long as Streams keep records (24 hours).
+    pub fn enable_stream(
+        &mut self,
+        arn: String,
+        label: String,
+        view_type: dynamo_core::ops::StreamViewType,
+        commit: &Commit,
+    ) {
+        let info = Arc::new(StreamInfo {
+            arn,
+            label,
+            view_type,
+            created: commit.at.as_secs_f64(),
+            first_seq: self.state.log.next_seq() + 1,
+        });
+        self.start_stream(info, commit);
+    }
+
+    fn start_stream(&mut self, info: Arc<StreamInfo>, commit: &Commit) {
+        self.state
+            .log
+            .retain_at_least(Retention::For(crate::log::STREAM_RETENTION));
+        self.state.streams.push((info.clone(), None));
+        self.state
+            .log
+            .append(commit, Change::Table(TableChange::StreamEnabled(info)));
+    }
+
+    /// Disables the enabled stream; its records stay readable.
+    pub fn disable_stream(&mut self, commit: &Commit) {
+        let end = self.state.log.next_seq();
+        if let Some((_, last)) = self.state.streams.last_mut()
+            && last.is_none()
+        {
+            *last = Some(end);
+            self.state
+                .log
+                .append(commit, Change::Table(TableChange::StreamDisabled));
+        }
     }
 
     /// Adds or replaces tags, and removes the tags named in `remove`.

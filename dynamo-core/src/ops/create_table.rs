@@ -34,6 +34,9 @@ pub struct CreateTableInput {
     /// Tags to put on the new table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<super::Tag>>,
+    /// Whether the table has a DynamoDB stream, and what it carries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_specification: Option<super::StreamSpecification>,
 }
 
 /// `CreateTable` as decoded, to report a missing `TableName` the way
@@ -49,6 +52,7 @@ struct CreateTableWire {
     global_secondary_indexes: Option<Vec<GlobalSecondaryIndex>>,
     local_secondary_indexes: Option<Vec<LocalSecondaryIndex>>,
     tags: Option<Vec<super::Tag>>,
+    stream_specification: Option<super::StreamSpecification>,
 }
 
 impl TryFrom<CreateTableWire> for CreateTableInput {
@@ -73,6 +77,7 @@ impl TryFrom<CreateTableWire> for CreateTableInput {
             global_secondary_indexes: wire.global_secondary_indexes,
             local_secondary_indexes: wire.local_secondary_indexes,
             tags: wire.tags,
+            stream_specification: wire.stream_specification,
         })
     }
 }
@@ -102,6 +107,7 @@ impl CreateTableInput {
             global_secondary_indexes: None,
             local_secondary_indexes: None,
             tags: None,
+            stream_specification: None,
         }
     }
 
@@ -217,6 +223,19 @@ impl CreateTableInput {
             ),
             (BillingMode::PayPerRequest, Some(_)) => invalid(
                 "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
+            ),
+            _ => Ok(()),
+        }?;
+        match self.stream_specification {
+            Some(super::StreamSpecification {
+                stream_enabled: true,
+                stream_view_type: None,
+            }) => invalid("If stream is being enabled then UpdateViewType is required"),
+            Some(super::StreamSpecification {
+                stream_enabled: false,
+                stream_view_type: Some(_),
+            }) => invalid(
+                "Table is being created with a stream disabled, UpdateViewType should not be specified",
             ),
             _ => Ok(()),
         }

@@ -16,6 +16,7 @@ mod list_tables;
 mod put_item;
 mod query;
 mod scan;
+mod streams;
 mod tags;
 mod time_to_live;
 mod transact;
@@ -38,6 +39,13 @@ pub use list_tables::{ListTablesInput, ListTablesOutput};
 pub use put_item::{PutItemInput, PutItemOutput};
 pub use query::{QueryInput, QueryOutput};
 pub use scan::{ScanInput, ScanOutput};
+pub use streams::{
+    DescribeStreamInput, DescribeStreamOutput, GetRecordsInput, GetRecordsOutput,
+    GetShardIteratorInput, GetShardIteratorOutput, Identity, ListStreamsInput, ListStreamsOutput,
+    OperationType, Record, SequenceNumberRange, Shard, ShardIteratorType, StreamDescription,
+    StreamRecord, StreamSpecification, StreamStatus, StreamSummary, StreamViewType,
+    StreamsBackend,
+};
 pub use tags::{
     ListTagsOfResourceInput, ListTagsOfResourceOutput, Tag, TagResourceInput, TagsOutput,
     UntagResourceInput,

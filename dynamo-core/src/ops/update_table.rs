@@ -56,6 +56,9 @@ pub struct UpdateTableInput {
     /// Index creations, changes and deletions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub global_secondary_index_updates: Option<Vec<GlobalSecondaryIndexUpdate>>,
+    /// Enable or disable the table's stream.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_specification: Option<super::StreamSpecification>,
 }
 
 /// Output of `UpdateTable`.

@@ -10,6 +10,7 @@ pub(crate) mod put_item;
 pub(crate) mod query;
 pub(crate) mod read;
 pub(crate) mod scan;
+pub(crate) mod streams;
 pub(crate) mod tables;
 pub(crate) mod transact;
 pub(crate) mod ttl;

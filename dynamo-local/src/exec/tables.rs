@@ -198,6 +198,13 @@ pub(crate) fn create_table(engine: &Engine, input: CreateTableInput) -> Result<C
         if !tags.is_empty() {
             writer.change_tags(tags, &[], &commit);
         }
+        if let Some(StreamSpecification {
+            stream_enabled: true,
+            stream_view_type: Some(view_type),
+        }) = input.stream_specification
+        {
+            super::streams::enable(&mut writer, view_type, &commit);
+        }
     }
     let mut catalog = engine.catalog_mut();
     if catalog.contains_key(&input.table_name) {
@@ -272,6 +279,12 @@ pub(crate) fn describe(table: &Table, state: &TableState, status: TableStatus) -
         table_size_bytes: count(state.base().size_bytes()),
         global_secondary_indexes: (!gsis.is_empty()).then_some(gsis),
         local_secondary_indexes: (!lsis.is_empty()).then_some(lsis),
+        stream_specification: state.enabled_stream().map(|s| StreamSpecification {
+            stream_enabled: true,
+            stream_view_type: Some(s.view_type),
+        }),
+        latest_stream_arn: state.streams().last().map(|(s, _)| s.arn.clone()),
+        latest_stream_label: state.streams().last().map(|(s, _)| s.label.clone()),
     }
 }
 
@@ -335,7 +348,10 @@ pub(crate) fn update_table(engine: &Engine, input: UpdateTableInput) -> Result<U
         .global_secondary_index_updates
         .as_deref()
         .unwrap_or_default();
-    if input.billing_mode.is_none() && input.provisioned_throughput.is_none() && updates.is_empty()
+    if input.billing_mode.is_none()
+        && input.provisioned_throughput.is_none()
+        && updates.is_empty()
+        && input.stream_specification.is_none()
     {
         return Err(Error::validation(
             "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required",
@@ -366,6 +382,9 @@ pub(crate) fn update_table(engine: &Engine, input: UpdateTableInput) -> Result<U
         validate_throughput(throughput, "provisionedThroughput")?;
     }
     let mut state = table.write();
+    if let Some(spec) = input.stream_specification {
+        super::streams::check_update(&table.name, &state, spec)?;
+    }
     let billing_mode = input.billing_mode.unwrap_or(state.billing_mode());
     if let Some(t) = &input.provisioned_throughput
         && billing_mode == BillingMode::Provisioned
@@ -478,6 +497,17 @@ pub(crate) fn update_table(engine: &Engine, input: UpdateTableInput) -> Result<U
     if let Some(def) = new_index {
         // Backfill happens at once, so the index is ACTIVE when this returns.
         state.add_index(Arc::new(def), &commit);
+    }
+    match input.stream_specification {
+        Some(StreamSpecification {
+            stream_enabled: true,
+            stream_view_type: Some(view_type),
+        }) => super::streams::enable(&mut state, view_type, &commit),
+        Some(StreamSpecification {
+            stream_enabled: false,
+            ..
+        }) => state.disable_stream(&commit),
+        _ => {}
     }
     // Keep only the definitions some key schema still uses.
     let used: Vec<String> = table

@@ -182,8 +182,10 @@ fn tables_named(body: &[u8]) -> Vec<String> {
     if let Some(Value::String(name)) = request.get("TableName") {
         tables.push(table_of(name));
     }
-    if let Some(Value::String(arn)) = request.get("ResourceArn") {
-        tables.push(table_of(arn));
+    for member in ["ResourceArn", "StreamArn"] {
+        if let Some(Value::String(arn)) = request.get(member) {
+            tables.push(table_of(arn));
+        }
     }
     if let Some(Value::Object(items)) = request.get("RequestItems") {
         tables.extend(items.keys().map(|name| table_of(name)));

@@ -10,21 +10,35 @@ pub(crate) enum CallError {
     Wire(WireError),
     /// The backend refused the request.
     Backend(Error),
+    /// A Streams operation on a backend that serves no Streams.
+    NoStreams,
 }
 
 macro_rules! operations {
-    ($($name:ident => $method:ident),* $(,)?) => {
+    (
+        dynamodb: { $($name:ident => $method:ident),* $(,)? }
+        streams: { $($stream_name:ident => $stream_method:ident),* $(,)? }
+    ) => {
         /// An operation the server dispatches.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub(crate) enum Operation {
             $($name,)*
+            $($stream_name,)*
         }
 
         impl Operation {
-            /// The operation named in `X-Amz-Target`, if served.
-            pub fn from_name(name: &str) -> Option<Self> {
-                match name {
-                    $(stringify!($name) => Some(Self::$name),)*
+            /// The operation an `X-Amz-Target` names, if served: DynamoDB's
+            /// (`DynamoDB_20120810.PutItem`) or Streams'
+            /// (`DynamoDBStreams_20120810.GetRecords`).
+            pub fn from_target(target: &str) -> Option<Self> {
+                if let Some(name) = target.strip_prefix(DYNAMODB_PREFIX) {
+                    return match name {
+                        $(stringify!($name) => Some(Self::$name),)*
+                        _ => None,
+                    };
+                }
+                match target.strip_prefix(STREAMS_PREFIX)? {
+                    $(stringify!($stream_name) => Some(Self::$stream_name),)*
                     _ => None,
                 }
             }
@@ -33,6 +47,7 @@ macro_rules! operations {
             pub fn name(self) -> &'static str {
                 match self {
                     $(Self::$name => stringify!($name),)*
+                    $(Self::$stream_name => stringify!($stream_name),)*
                 }
             }
 
@@ -42,22 +57,36 @@ macro_rules! operations {
             }
         }
 
-        /// Decodes `body`, runs `operation` on `backend`, and encodes the
-        /// output as DynamoDB's JSON.
+        /// Decodes `body`, runs `operation` on `backend` (or on its
+        /// Streams), and encodes the output as DynamoDB's JSON.
         pub(crate) async fn call(backend: &dyn Backend, operation: Operation, body: &[u8]) -> Result<Vec<u8>, CallError> {
+            let encode = |output: Result<Vec<u8>, serde_json::Error>| {
+                output.map_err(|e| CallError::Backend(Error::InternalServerError(e.to_string())))
+            };
             match operation {
                 $(Operation::$name => {
                     let input = decode_json(body).map_err(CallError::Wire)?;
                     let output = backend.$method(input).await.map_err(CallError::Backend)?;
-                    serde_json::to_vec(&output).map_err(|e| CallError::Backend(Error::InternalServerError(e.to_string())))
+                    encode(serde_json::to_vec(&output))
+                })*
+                $(Operation::$stream_name => {
+                    let streams = backend.streams().ok_or(CallError::NoStreams)?;
+                    let input = decode_json(body).map_err(CallError::Wire)?;
+                    let output = streams.$stream_method(input).await.map_err(CallError::Backend)?;
+                    encode(serde_json::to_vec(&output))
                 })*
             }
         }
     };
 }
 
+/// The `X-Amz-Target` prefix of DynamoDB's operations.
+const DYNAMODB_PREFIX: &str = "DynamoDB_20120810.";
+/// The `X-Amz-Target` prefix of DynamoDB Streams' operations.
+const STREAMS_PREFIX: &str = "DynamoDBStreams_20120810.";
+
 /// Operations that change nothing, which a read-only access key may call.
-const READ_ONLY: [Operation; 8] = [
+const READ_ONLY: [Operation; 12] = [
     Operation::DescribeTable,
     Operation::ListTables,
     Operation::DescribeTimeToLive,
@@ -66,9 +95,14 @@ const READ_ONLY: [Operation; 8] = [
     Operation::Scan,
     Operation::BatchGetItem,
     Operation::TransactGetItems,
+    Operation::ListStreams,
+    Operation::DescribeStream,
+    Operation::GetShardIterator,
+    Operation::GetRecords,
 ];
 
 operations! {
+    dynamodb: {
     CreateTable => create_table,
     DeleteTable => delete_table,
     DescribeTable => describe_table,
@@ -89,4 +123,11 @@ operations! {
     TagResource => tag_resource,
     UntagResource => untag_resource,
     ListTagsOfResource => list_tags_of_resource,
+    }
+    streams: {
+        ListStreams => list_streams,
+        DescribeStream => describe_stream,
+        GetShardIterator => get_shard_iterator,
+        GetRecords => get_records,
+    }
 }

@@ -235,7 +235,6 @@ async fn wait_for_signal() {
     }
 }
 
-const TARGET_PREFIX: &str = "DynamoDB_20120810.";
 
 /// Reads a request's body within the body limit, the in-flight budget and
 /// the body timeout, then answers it.
@@ -333,8 +332,7 @@ async fn respond(
     let operation = headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
-        .and_then(|t| t.strip_prefix(TARGET_PREFIX))
-        .and_then(dispatch::Operation::from_name);
+        .and_then(dispatch::Operation::from_target);
     let Some(operation) = operation else {
         // A body that is not JSON is reported before an unknown target.
         if !body.is_empty() && serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err() {

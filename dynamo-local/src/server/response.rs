@@ -145,6 +145,9 @@ impl Reply<'_> {
             Err(CallError::Wire(WireError::Validation(m))) => self.validation(&m),
             Err(CallError::Wire(WireError::Serialization(m))) => self.serialization(Some(&m)),
             Err(CallError::Backend(error)) => self.backend_error(error),
+            Err(CallError::NoStreams) => {
+                self.coral("UnknownOperationException", None, StatusCode::BAD_REQUEST)
+            }
         }
     }
 
