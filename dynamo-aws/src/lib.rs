@@ -272,6 +272,12 @@ impl Backend for AwsBackend {
                     .transpose()?,
             )
             .set_tags(input.tags.map(sdk_tags).transpose()?)
+            .set_stream_specification(
+                input
+                    .stream_specification
+                    .map(stream_specification)
+                    .transpose()?,
+            )
             .set_local_secondary_indexes(
                 input
                     .local_secondary_indexes
@@ -362,6 +368,12 @@ impl Backend for AwsBackend {
                 input
                     .global_secondary_index_updates
                     .map(|u| u.into_iter().map(index_update).collect::<Result<_>>())
+                    .transpose()?,
+            )
+            .set_stream_specification(
+                input
+                    .stream_specification
+                    .map(stream_specification)
                     .transpose()?,
             )
             .send()

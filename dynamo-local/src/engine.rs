@@ -3,8 +3,8 @@
 //! in `exec`.
 
 use crate::clock::{Clock, SystemClock};
-use crate::log::Retention;
 use crate::exec;
+use crate::log::Retention;
 use crate::table::Table;
 use async_trait::async_trait;
 use dynamo_core::ops::*;

@@ -192,11 +192,7 @@ impl ChangeLog {
         });
         if let Retention::For(keep) = self.retention {
             let horizon = commit.at.saturating_sub(keep);
-            while self
-                .records
-                .front()
-                .is_some_and(|r| r.commit.at < horizon)
-            {
+            while self.records.front().is_some_and(|r| r.commit.at < horizon) {
                 self.records.pop_front();
             }
         }

@@ -43,12 +43,20 @@ enum Step {
         wrong_type: bool,
     },
     /// `SET n = n + 1` or `REMOVE g` on item `k`, if it exists.
-    Update { k: u8, remove_group: bool },
-    Delete { k: u8 },
+    Update {
+        k: u8,
+        remove_group: bool,
+    },
+    Delete {
+        k: u8,
+    },
     /// Several puts and deletes; refused whole when one put is invalid.
     Batch(Vec<(u8, Option<u8>, bool)>),
     /// Puts `a` and deletes `b`, only if `a` does not exist.
-    Transact { a: u8, b: u8 },
+    Transact {
+        a: u8,
+        b: u8,
+    },
     /// Time passes by this many seconds, then expired items are swept.
     Expire(u8),
     CreateIndex,
@@ -176,7 +184,10 @@ impl World {
                     // An item stored while the index was gone keeps a
                     // group of the wrong type; the index refuses to take it.
                     Some(item) if has_index && !remove_group && item["g"]["N"].is_string() => {
-                        assert!(result.is_err(), "{step:?}: a mistyped index key was accepted");
+                        assert!(
+                            result.is_err(),
+                            "{step:?}: a mistyped index key was accepted"
+                        );
                     }
                     Some(item) => {
                         assert!(result.is_ok(), "{step:?}: {result:?}");
@@ -208,7 +219,9 @@ impl World {
                 let requests: Vec<Value> = writes
                     .iter()
                     .map(|(k, g, wrong)| match g {
-                        Some(_) => json!({"PutRequest": {"Item": item_json(*k, *g, 1, None, *wrong)}}),
+                        Some(_) => {
+                            json!({"PutRequest": {"Item": item_json(*k, *g, 1, None, *wrong)}})
+                        }
                         None => json!({"DeleteRequest": {"Key": {"pk": {"S": format!("k{k}")}}}}),
                     })
                     .collect();
@@ -216,7 +229,8 @@ impl World {
                     engine,
                     input(json!({"RequestItems": {TABLE: requests}})),
                 );
-                let refused = self.has_index && writes.iter().any(|(_, g, wrong)| g.is_some() && *wrong);
+                let refused =
+                    self.has_index && writes.iter().any(|(_, g, wrong)| g.is_some() && *wrong);
                 assert_eq!(result.is_err(), refused, "{step:?}: {result:?}");
                 if !refused {
                     for (k, g, wrong) in writes {
@@ -244,13 +258,15 @@ impl World {
                         {"Delete": {"TableName": TABLE, "Key": {"pk": {"S": format!("k{b}")}}}}
                     ]})),
                 );
-                let a_key = format!("k{a}");
-                if self.model.contains_key(&a_key) {
-                    assert!(result.is_err(), "{step:?}: the condition should fail");
-                } else {
-                    assert!(result.is_ok(), "{step:?}: {result:?}");
-                    self.model.insert(a_key, item);
-                    self.model.remove(&format!("k{b}"));
+                match self.model.entry(format!("k{a}")) {
+                    std::collections::btree_map::Entry::Occupied(_) => {
+                        assert!(result.is_err(), "{step:?}: the condition should fail");
+                    }
+                    std::collections::btree_map::Entry::Vacant(slot) => {
+                        assert!(result.is_ok(), "{step:?}: {result:?}");
+                        slot.insert(item);
+                        self.model.remove(&format!("k{b}"));
+                    }
                 }
             }
             Step::Expire(seconds) => {
@@ -318,7 +334,9 @@ fn check_invariants(table: &Table, state: &TableState) {
     assert_eq!(base.item_count(), base.entries().count());
     assert_eq!(
         base.size_bytes(),
-        base.entries().map(|(_, _, s)| item_size(&s.item)).sum::<usize>()
+        base.entries()
+            .map(|(_, _, s)| item_size(&s.item))
+            .sum::<usize>()
     );
     assert!(base.partitions().values().all(|p| !p.is_empty()));
     for index in state.indexes() {
@@ -346,7 +364,11 @@ fn check_invariants(table: &Table, state: &TableState) {
             .collect();
         expected.sort_by(|a, b| a.0.cmp(&b.0));
         actual.sort_by(|a, b| a.0.cmp(&b.0));
-        assert_eq!(actual, expected, "index {} drifted from its table", index.def.name);
+        assert_eq!(
+            actual, expected,
+            "index {} drifted from its table",
+            index.def.name
+        );
         assert_eq!(index.store().item_count(), actual.len());
     }
 }
@@ -355,7 +377,10 @@ fn check_invariants(table: &Table, state: &TableState) {
 fn assert_same(a: &Table, b: &Table) {
     let (a, b) = (a.read(), b.read());
     let items = |s: &TableState| -> Vec<Value> {
-        s.base().entries().map(|(_, _, i)| to_json(&i.item)).collect()
+        s.base()
+            .entries()
+            .map(|(_, _, i)| to_json(&i.item))
+            .collect()
     };
     assert_eq!(items(&a), items(&b));
     let indexes = |s: &TableState| -> Vec<(String, Vec<Value>)> {
@@ -364,7 +389,10 @@ fn assert_same(a: &Table, b: &Table) {
             .map(|i| {
                 (
                     i.def.name.clone(),
-                    i.store().entries().map(|(_, _, e)| to_json(&e.item)).collect(),
+                    i.store()
+                        .entries()
+                        .map(|(_, _, e)| to_json(&e.item))
+                        .collect(),
                 )
             })
             .collect()

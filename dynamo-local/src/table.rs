@@ -511,7 +511,11 @@ impl TableWriter<'_> {
                 stored,
                 entries,
             } => {
-                debug_assert_eq!(entries.len(), state.indexes.len(), "planned for these indexes");
+                debug_assert_eq!(
+                    entries.len(),
+                    state.indexes.len(),
+                    "planned for these indexes"
+                );
                 let old = state.base.insert(schema.position(&key), stored.clone());
                 let writes = write_index_entries(&mut state.indexes, &key, old.as_deref(), entries);
                 (key, old, Some(stored), writes)
@@ -586,7 +590,11 @@ impl TableWriter<'_> {
             transaction: record.commit.transaction,
         };
         match &record.change {
-            Change::Item { key, new: Some(new), .. } => {
+            Change::Item {
+                key,
+                new: Some(new),
+                ..
+            } => {
                 let planned = self
                     .state
                     .plan_put(key.clone(), new.item.clone())

@@ -31,7 +31,9 @@ fn create(name: &str, view: Option<&str>) -> CreateTableInput {
 
 async fn put(engine: &Engine, table: &str, pk: &str, data: &str) {
     engine
-        .put_item(input(json!({"TableName": table, "Item": {"pk": {"S": pk}, "data": {"S": data}}})))
+        .put_item(input(
+            json!({"TableName": table, "Item": {"pk": {"S": pk}, "data": {"S": data}}}),
+        ))
         .await
         .unwrap();
 }
@@ -108,7 +110,10 @@ async fn a_stream_shows_inserts_modifies_and_removes_in_commit_order_with_both_i
         .table_description;
     let arn = created.latest_stream_arn.clone().unwrap();
     assert!(arn.starts_with("arn:aws:dynamodb:us-east-1:000000000000:table/orders/stream/20"));
-    assert_eq!(created.latest_stream_label.as_deref(), arn.rsplit('/').next());
+    assert_eq!(
+        created.latest_stream_label.as_deref(),
+        arn.rsplit('/').next()
+    );
     assert_eq!(
         created.stream_specification,
         Some(StreamSpecification {
@@ -121,7 +126,9 @@ async fn a_stream_shows_inserts_modifies_and_removes_in_commit_order_with_both_i
     put(&engine, "orders", "a", "two").await;
     put(&engine, "orders", "b", "x").await;
     engine
-        .delete_item(input(json!({"TableName": "orders", "Key": {"pk": {"S": "a"}}})))
+        .delete_item(input(
+            json!({"TableName": "orders", "Key": {"pk": {"S": "a"}}}),
+        ))
         .await
         .unwrap();
     let records = read_all(&engine, &arn).await;
@@ -151,7 +158,11 @@ async fn a_stream_shows_inserts_modifies_and_removes_in_commit_order_with_both_i
 #[tokio::test]
 async fn view_types_choose_the_images() {
     let engine = Engine::new();
-    for (table, view) in [("keys", "KEYS_ONLY"), ("new", "NEW_IMAGE"), ("old", "OLD_IMAGE")] {
+    for (table, view) in [
+        ("keys", "KEYS_ONLY"),
+        ("new", "NEW_IMAGE"),
+        ("old", "OLD_IMAGE"),
+    ] {
         let arn = engine
             .create_table(create(table, Some(view)))
             .await
@@ -164,7 +175,12 @@ async fn view_types_choose_the_images() {
         let records = read_all(&engine, &arn).await;
         let images: Vec<(bool, bool)> = records
             .iter()
-            .map(|r| (r.dynamodb.old_image.is_some(), r.dynamodb.new_image.is_some()))
+            .map(|r| {
+                (
+                    r.dynamodb.old_image.is_some(),
+                    r.dynamodb.new_image.is_some(),
+                )
+            })
             .collect();
         let expected = match view {
             "KEYS_ONLY" => vec![(false, false), (false, false)],
@@ -172,7 +188,11 @@ async fn view_types_choose_the_images() {
             _ => vec![(false, false), (true, false)],
         };
         assert_eq!(images, expected, "{view}");
-        assert!(records.iter().all(|r| r.dynamodb.keys["pk"].as_s() == Some("a")));
+        assert!(
+            records
+                .iter()
+                .all(|r| r.dynamodb.keys["pk"].as_s() == Some("a"))
+        );
     }
 }
 
@@ -185,16 +205,26 @@ async fn enabling_and_disabling_a_stream_follow_dynamodbs_rules() {
     };
     let message = |r: Result<UpdateTableOutput, Error>| r.unwrap_err().message();
     assert_eq!(
-        message(engine.update_table(update(json!({"StreamEnabled": false}))).await),
+        message(
+            engine
+                .update_table(update(json!({"StreamEnabled": false})))
+                .await
+        ),
         "Table has no stream to disable: TableName: t1x"
     );
     assert_eq!(
-        message(engine.update_table(update(json!({"StreamEnabled": true}))).await),
+        message(
+            engine
+                .update_table(update(json!({"StreamEnabled": true})))
+                .await
+        ),
         "One or more parameter values were invalid: If stream is being enabled then UpdateViewType is required"
     );
     put(&engine, "t1x", "before", "not streamed").await;
     let first = engine
-        .update_table(update(json!({"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"})))
+        .update_table(update(
+            json!({"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"}),
+        ))
         .await
         .unwrap()
         .table_description;
@@ -202,7 +232,9 @@ async fn enabling_and_disabling_a_stream_follow_dynamodbs_rules() {
     assert_eq!(
         message(
             engine
-                .update_table(update(json!({"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"})))
+                .update_table(update(
+                    json!({"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"})
+                ))
                 .await
         ),
         "Table already has an enabled stream: TableName: t1x"
@@ -211,7 +243,9 @@ async fn enabling_and_disabling_a_stream_follow_dynamodbs_rules() {
     assert_eq!(
         message(
             engine
-                .update_table(update(json!({"StreamEnabled": false, "StreamViewType": "NEW_IMAGE"})))
+                .update_table(update(
+                    json!({"StreamEnabled": false, "StreamViewType": "NEW_IMAGE"})
+                ))
                 .await
         ),
         "One or more parameter values were invalid: If stream is being disabled, then UpdateViewType must not be specified"
@@ -222,13 +256,21 @@ async fn enabling_and_disabling_a_stream_follow_dynamodbs_rules() {
         .unwrap()
         .table_description;
     assert_eq!(disabled.stream_specification, None);
-    assert_eq!(disabled.latest_stream_arn.as_deref(), Some(first_arn.as_str()));
+    assert_eq!(
+        disabled.latest_stream_arn.as_deref(),
+        Some(first_arn.as_str())
+    );
     put(&engine, "t1x", "after", "not streamed").await;
     // The disabled stream still holds what it received, and is closed.
     let records = read_all(&engine, &first_arn).await;
     assert_eq!(
         summary(&records),
-        vec![(OperationType::Insert, "during".into(), None, Some("streamed".into()))]
+        vec![(
+            OperationType::Insert,
+            "during".into(),
+            None,
+            Some("streamed".into())
+        )]
     );
     let streams = engine.streams().unwrap();
     let described = streams
@@ -240,10 +282,17 @@ async fn enabling_and_disabling_a_stream_follow_dynamodbs_rules() {
         .unwrap()
         .stream_description;
     assert_eq!(described.stream_status, StreamStatus::Disabled);
-    assert!(described.shards[0].sequence_number_range.ending_sequence_number.is_some());
+    assert!(
+        described.shards[0]
+            .sequence_number_range
+            .ending_sequence_number
+            .is_some()
+    );
     // Enabling again makes a new stream; both are listed.
     let second = engine
-        .update_table(update(json!({"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"})))
+        .update_table(update(
+            json!({"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"}),
+        ))
         .await
         .unwrap()
         .table_description
@@ -263,7 +312,9 @@ async fn enabling_and_disabling_a_stream_follow_dynamodbs_rules() {
 
 #[tokio::test]
 async fn ttl_deletions_are_marked_with_the_service_identity_and_iterators_expire() {
-    let clock = Arc::new(ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000)));
+    let clock = Arc::new(ManualClock::new(
+        UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+    ));
     let engine = Engine::with_options(EngineOptions {
         clock: clock.clone(),
         ttl_sweep_interval: None,
@@ -353,9 +404,13 @@ async fn ttl_deletions_are_marked_with_the_service_identity_and_iterators_expire
 
 #[tokio::test]
 async fn the_server_serves_streams_on_their_own_target() {
-    let server = Server::bind("127.0.0.1:0".parse().unwrap(), Engine::new(), ServerOptions::default())
-        .await
-        .unwrap();
+    let server = Server::bind(
+        "127.0.0.1:0".parse().unwrap(),
+        Engine::new(),
+        ServerOptions::default(),
+    )
+    .await
+    .unwrap();
     let addr = server.local_addr();
     let post = |target: &'static str, body: Value| async move {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -379,16 +434,26 @@ async fn the_server_serves_streams_on_their_own_target() {
                "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"}}),
     )
     .await;
-    let arn = created["TableDescription"]["LatestStreamArn"].as_str().unwrap().to_owned();
+    let arn = created["TableDescription"]["LatestStreamArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     post(
         "DynamoDB_20120810.PutItem",
         json!({"TableName": "events", "Item": {"pk": {"S": "e1"}, "n": {"N": "1"}}}),
     )
     .await;
     let listed = post("DynamoDBStreams_20120810.ListStreams", json!({})).await;
-    assert_eq!(listed["Streams"][0]["StreamArn"], Value::String(arn.clone()));
+    assert_eq!(
+        listed["Streams"][0]["StreamArn"],
+        Value::String(arn.clone())
+    );
     assert_eq!(listed["Streams"][0]["TableName"], "events");
-    let described = post("DynamoDBStreams_20120810.DescribeStream", json!({"StreamArn": arn})).await;
+    let described = post(
+        "DynamoDBStreams_20120810.DescribeStream",
+        json!({"StreamArn": arn}),
+    )
+    .await;
     assert_eq!(described["StreamDescription"]["StreamStatus"], "ENABLED");
     let shard = described["StreamDescription"]["Shards"][0]["ShardId"].clone();
     let iterator = post(
@@ -405,9 +470,138 @@ async fn the_server_serves_streams_on_their_own_target() {
     assert_eq!(record["eventName"], "INSERT");
     assert_eq!(record["eventSource"], "aws:dynamodb");
     assert_eq!(record["dynamodb"]["Keys"], json!({"pk": {"S": "e1"}}));
-    assert_eq!(record["dynamodb"]["NewImage"], json!({"pk": {"S": "e1"}, "n": {"N": "1"}}));
+    assert_eq!(
+        record["dynamodb"]["NewImage"],
+        json!({"pk": {"S": "e1"}, "n": {"N": "1"}})
+    );
     assert_eq!(record["dynamodb"]["StreamViewType"], "NEW_IMAGE");
     assert!(record["dynamodb"]["OldImage"].is_null());
     assert!(records["NextShardIterator"].is_string());
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn streams_errors_over_the_wire_carry_dynamodbs_types_and_messages() {
+    let clock = Arc::new(ManualClock::new(
+        UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+    ));
+    let engine = Engine::with_options(EngineOptions {
+        clock: clock.clone(),
+        ttl_sweep_interval: None,
+        ..EngineOptions::default()
+    });
+    let server = Server::bind(
+        "127.0.0.1:0".parse().unwrap(),
+        engine,
+        ServerOptions::default(),
+    )
+    .await
+    .unwrap();
+    let addr = server.local_addr();
+    let post = |target: &'static str, body: Value| async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let body = body.to_string();
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request = format!(
+            "POST / HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-type: application/x-amz-json-1.0\r\nx-amz-target: {target}\r\nx-amz-date: 20261201T000000Z\r\nauthorization: AWS4-HMAC-SHA256 Credential=k/20261201/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await.unwrap();
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        serde_json::from_slice::<Value>(&raw[split + 4..]).unwrap()
+    };
+    let error = |answer: &Value| {
+        (
+            answer["__type"]
+                .as_str()
+                .unwrap_or("")
+                .rsplit('#')
+                .next()
+                .unwrap_or("")
+                .to_owned(),
+            answer["message"].as_str().unwrap_or("").to_owned(),
+        )
+    };
+    let table = |spec: Value| {
+        json!({"TableName": "wire", "BillingMode": "PAY_PER_REQUEST",
+               "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+               "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+               "StreamSpecification": spec})
+    };
+    assert_eq!(
+        error(&post("DynamoDB_20120810.CreateTable", table(json!({"StreamEnabled": false, "StreamViewType": "KEYS_ONLY"}))).await),
+        (
+            "ValidationException".into(),
+            "One or more parameter values were invalid: Table is being created with a stream disabled, UpdateViewType should not be specified".into()
+        )
+    );
+    let created = post(
+        "DynamoDB_20120810.CreateTable",
+        table(json!({"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"})),
+    )
+    .await;
+    let arn = created["TableDescription"]["LatestStreamArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let described = post(
+        "DynamoDBStreams_20120810.DescribeStream",
+        json!({"StreamArn": arn}),
+    )
+    .await;
+    let shard = described["StreamDescription"]["Shards"][0]["ShardId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        error(&post("DynamoDBStreams_20120810.GetShardIterator",
+            json!({"StreamArn": arn, "ShardId": "shardId-00000000000000000001-00000000", "ShardIteratorType": "LATEST"})).await),
+        (
+            "ResourceNotFoundException".into(),
+            format!("Requested resource not found: Shard does not exist: shardId-00000000000000000001-00000000 in stream {arn}")
+        )
+    );
+    assert_eq!(
+        error(&post("DynamoDBStreams_20120810.GetShardIterator",
+            json!({"StreamArn": arn, "ShardId": shard, "ShardIteratorType": "AT_SEQUENCE_NUMBER"})).await),
+        (
+            "ValidationException".into(),
+            "Must specify a SequenceNumber when using ShardIteratorType AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER".into()
+        )
+    );
+    // Record 1 is the table's creation, before the stream existed.
+    let trimmed = error(
+        &post(
+            "DynamoDBStreams_20120810.GetShardIterator",
+            json!({"StreamArn": arn, "ShardId": shard, "ShardIteratorType": "AT_SEQUENCE_NUMBER",
+               "SequenceNumber": "000000000000000000001"}),
+        )
+        .await,
+    );
+    assert_eq!(trimmed.0, "TrimmedDataAccessException");
+    assert!(trimmed.1.starts_with(
+        "Attempted to access data that has been trimmed: sequence number 000000000000000000001 is before the trim horizon "
+    ), "{}", trimmed.1);
+    let iterator = post(
+        "DynamoDBStreams_20120810.GetShardIterator",
+        json!({"StreamArn": arn, "ShardId": shard, "ShardIteratorType": "TRIM_HORIZON"}),
+    )
+    .await;
+    clock.advance(Duration::from_secs(16 * 60));
+    assert_eq!(
+        error(
+            &post(
+                "DynamoDBStreams_20120810.GetRecords",
+                json!({"ShardIterator": iterator["ShardIterator"]})
+            )
+            .await
+        ),
+        (
+            "ExpiredIteratorException".into(),
+            "Iterator expired. The iterator was created more than 15 minutes ago".into()
+        )
+    );
     server.shutdown().await;
 }

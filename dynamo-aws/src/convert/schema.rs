@@ -268,7 +268,38 @@ pub(crate) fn table_description(t: sdk::TableDescription) -> Result<TableDescrip
         table_size_bytes: t.table_size_bytes.unwrap_or_default(),
         global_secondary_indexes: gsis,
         local_secondary_indexes: lsis,
+        stream_specification: t
+            .stream_specification
+            .filter(|s| s.stream_enabled)
+            .map(stream_specification_from)
+            .transpose()?,
+        latest_stream_arn: t.latest_stream_arn,
+        latest_stream_label: t.latest_stream_label,
     })
+}
+
+fn stream_specification_from(
+    s: sdk::StreamSpecification,
+) -> Result<dynamo_core::ops::StreamSpecification, Error> {
+    Ok(dynamo_core::ops::StreamSpecification {
+        stream_enabled: s.stream_enabled,
+        stream_view_type: s
+            .stream_view_type
+            .map(|v| our_enum(v.as_str(), "stream view type"))
+            .transpose()?,
+    })
+}
+
+/// A stream specification for the SDK.
+pub(crate) fn stream_specification(
+    s: dynamo_core::ops::StreamSpecification,
+) -> Result<sdk::StreamSpecification, Error> {
+    built(
+        sdk::StreamSpecification::builder()
+            .stream_enabled(s.stream_enabled)
+            .set_stream_view_type(s.stream_view_type.as_ref().map(to_sdk_enum))
+            .build(),
+    )
 }
 
 fn capacity_from(c: sdk::Capacity) -> Capacity {

@@ -43,8 +43,7 @@ pub use streams::{
     DescribeStreamInput, DescribeStreamOutput, GetRecordsInput, GetRecordsOutput,
     GetShardIteratorInput, GetShardIteratorOutput, Identity, ListStreamsInput, ListStreamsOutput,
     OperationType, Record, SequenceNumberRange, Shard, ShardIteratorType, StreamDescription,
-    StreamRecord, StreamSpecification, StreamStatus, StreamSummary, StreamViewType,
-    StreamsBackend,
+    StreamRecord, StreamSpecification, StreamStatus, StreamSummary, StreamViewType, StreamsBackend,
 };
 pub use tags::{
     ListTagsOfResourceInput, ListTagsOfResourceOutput, Tag, TagResourceInput, TagsOutput,

@@ -4,9 +4,9 @@
 
 use super::capacity::{Kind, Usage, read_units};
 use super::write::{apply, checked_key, validate_values};
-use crate::log::Commit;
 use crate::engine::Engine;
 use crate::key::PrimaryKey;
+use crate::log::Commit;
 use crate::table::Table;
 use dynamo_core::ops::*;
 use dynamo_core::value::item_size;

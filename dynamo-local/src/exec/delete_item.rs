@@ -1,8 +1,8 @@
 //! DeleteItem.
 
 use super::write::{apply, check_condition, collection_metrics, into_item};
-use crate::log::Commit;
 use crate::engine::Engine;
+use crate::log::Commit;
 use dynamo_core::Result;
 use dynamo_core::ops::{DeleteItemInput, DeleteItemOutput, ReturnValue};
 

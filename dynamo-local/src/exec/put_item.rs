@@ -1,8 +1,10 @@
 //! PutItem.
 
-use super::write::{apply, check_condition, checked_key, collection_metrics, into_item, validate_values};
-use crate::log::Commit;
+use super::write::{
+    apply, check_condition, checked_key, collection_metrics, into_item, validate_values,
+};
 use crate::engine::Engine;
+use crate::log::Commit;
 use dynamo_core::Result;
 use dynamo_core::ops::{PutItemInput, PutItemOutput, ReturnValue};
 

@@ -118,7 +118,7 @@ impl<'a> Source<'a> {
     }
 
     pub fn store(&self) -> &'a Store {
-        self.index.map_or(&self.state.base(), |i| &i.store())
+        self.index.map_or(self.state.base(), |i| i.store())
     }
 
     pub fn partition_defs(&self) -> &'a [KeyDef] {

@@ -64,7 +64,8 @@ pub(crate) fn scan(engine: &Engine, input: ScanInput) -> Result<ScanOutput> {
         None => Bound::Included(Slot::first_with_hash(hash_start)),
     };
     if more {
-        'partitions: for (slot, partition) in store.partitions().range((first_slot, Bound::Unbounded))
+        'partitions: for (slot, partition) in
+            store.partitions().range((first_slot, Bound::Unbounded))
         {
             if hash_end.is_some_and(|end| slot.hash >= end) {
                 break;

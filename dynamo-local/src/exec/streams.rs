@@ -25,7 +25,9 @@ const MAX_RECORDS: usize = 1000;
 const MAX_RECORD_BYTES: usize = 1024 * 1024;
 
 fn validation(message: &str) -> Error {
-    Error::Validation(format!("One or more parameter values were invalid: {message}"))
+    Error::Validation(format!(
+        "One or more parameter values were invalid: {message}"
+    ))
 }
 
 fn service(error_type: &str, message: String) -> Error {
@@ -94,11 +96,13 @@ fn parse_sequence_number(text: &str) -> Option<u64> {
 fn shard_id(stream: &StreamInfo) -> String {
     // The stream's creation time and a digest of its ARN, as AWS's
     // `shardId-<20 digits>-<8 hex>` ids look.
-    let digest = stream
-        .arn
-        .bytes()
-        .fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
-    format!("shardId-{:020}-{digest:08x}", (stream.created * 1000.0) as u64)
+    let digest = stream.arn.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    format!(
+        "shardId-{:020}-{digest:08x}",
+        (stream.created * 1000.0) as u64
+    )
 }
 
 fn not_found(what: &str) -> Error {
@@ -129,7 +133,11 @@ pub(crate) fn list_streams(engine: &Engine, input: ListStreamsInput) -> Result<L
         Some(l) if !(1..=100).contains(&l) => {
             return Err(Error::Validation(format!(
                 "1 validation error detected: Value '{l}' at 'limit' failed to satisfy constraint: Member must have value {}",
-                if l < 1 { "greater than or equal to 1" } else { "less than or equal to 100" }
+                if l < 1 {
+                    "greater than or equal to 1"
+                } else {
+                    "less than or equal to 100"
+                }
             )));
         }
         Some(l) => usize::try_from(l).unwrap_or(100),
@@ -179,7 +187,9 @@ fn trim_horizon(state: &TableState, stream: &StreamInfo) -> u64 {
     state
         .log()
         .oldest_seq()
-        .map_or(state.log().next_seq(), |oldest| oldest.max(stream.first_seq))
+        .map_or(state.log().next_seq(), |oldest| {
+            oldest.max(stream.first_seq)
+        })
         .max(stream.first_seq)
 }
 
@@ -377,12 +387,9 @@ fn stream_record(
 }
 
 fn table_digest(table: &Table) -> u64 {
-    table
-        .id
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-        })
+    table.id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 pub(crate) fn get_records(engine: &Engine, input: GetRecordsInput) -> Result<GetRecordsOutput> {
@@ -390,7 +397,11 @@ pub(crate) fn get_records(engine: &Engine, input: GetRecordsInput) -> Result<Get
         Some(l) if !(1..=1000).contains(&l) => {
             return Err(Error::Validation(format!(
                 "1 validation error detected: Value '{l}' at 'limit' failed to satisfy constraint: Member must have value {}",
-                if l < 1 { "greater than or equal to 1" } else { "less than or equal to 1000" }
+                if l < 1 {
+                    "greater than or equal to 1"
+                } else {
+                    "less than or equal to 1000"
+                }
             )));
         }
         Some(l) => usize::try_from(l).unwrap_or(MAX_RECORDS),

@@ -563,7 +563,10 @@ pub(crate) fn update_time_to_live(
         }
         _ => {}
     }
-    state.set_time_to_live(spec.enabled.then(|| spec.clone()), &Commit::user(engine.now()));
+    state.set_time_to_live(
+        spec.enabled.then(|| spec.clone()),
+        &Commit::user(engine.now()),
+    );
     Ok(UpdateTimeToLiveOutput {
         time_to_live_specification: spec,
     })

@@ -6,9 +6,9 @@
 
 use super::capacity::{Kind, Usage, read_units};
 use super::write::{apply, validate_values};
-use crate::log::{Commit, Origin};
 use crate::engine::Engine;
 use crate::key::PrimaryKey;
+use crate::log::{Commit, Origin};
 use crate::table::{PlannedWrite, Table, TableState};
 use dynamo_core::ops::*;
 use dynamo_core::value::{MAX_ITEM_SIZE, item_size};

@@ -6,8 +6,8 @@
 //! does, so that millisecond timestamps stored by mistake do not wipe a table.
 
 use super::write::apply;
-use crate::log::{Commit, Origin};
 use crate::engine::Engine;
+use crate::log::{Commit, Origin};
 use dynamo_core::{AttributeValue, Number};
 
 const FIVE_YEARS_SECONDS: i64 = 5 * 365 * 24 * 60 * 60;

@@ -2,8 +2,8 @@
 //! when it does not exist; a failing condition never creates an item.
 
 use super::write::{apply, check_condition, collection_metrics, into_item, validate_values};
-use crate::log::Commit;
 use crate::engine::Engine;
+use crate::log::Commit;
 use dynamo_core::expr::project_paths;
 use dynamo_core::ops::{ReturnValue, UpdateItemInput, UpdateItemOutput};
 use dynamo_core::value::{MAX_ITEM_SIZE, item_size};

@@ -4,16 +4,16 @@
 use super::capacity::{Kind, Usage, write_units};
 use crate::key::IndexKind;
 use crate::key::PrimaryKey;
-use crate::table::Slot;
 use crate::log::Commit;
+use crate::table::Slot;
 use crate::table::{PlannedWrite, StoredItem, Table, TableState, TableWriter};
-use std::sync::Arc;
 use dynamo_core::expr::Condition;
 use dynamo_core::ops::{
     ItemCollectionMetrics, ReturnItemCollectionMetrics, ReturnValuesOnConditionCheckFailure,
 };
 use dynamo_core::value::{MAX_ITEM_SIZE, item_size};
 use dynamo_core::{AttributeMap, Error, Result};
+use std::sync::Arc;
 
 /// Checks a write's condition against the item as it is (an empty item
 /// when there is none); on failure, the error carries the item when
@@ -86,7 +86,10 @@ pub(crate) fn collection_metrics(
     asked: Option<ReturnItemCollectionMetrics>,
 ) -> Option<ItemCollectionMetrics> {
     if asked != Some(ReturnItemCollectionMetrics::Size)
-        || !state.indexes().iter().any(|i| i.def.kind == IndexKind::Local)
+        || !state
+            .indexes()
+            .iter()
+            .any(|i| i.def.kind == IndexKind::Local)
     {
         return None;
     }
@@ -102,7 +105,7 @@ pub(crate) fn collection_metrics(
             .indexes()
             .iter()
             .filter(|i| i.def.kind == IndexKind::Local)
-            .map(|i| size_of(&i.store()))
+            .map(|i| size_of(i.store()))
             .sum::<usize>();
     let gigabytes = (bytes as f64 / (1u64 << 30) as f64).floor();
     Some(ItemCollectionMetrics {

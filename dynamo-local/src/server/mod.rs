@@ -235,7 +235,6 @@ async fn wait_for_signal() {
     }
 }
 
-
 /// Reads a request's body within the body limit, the in-flight budget and
 /// the body timeout, then answers it.
 async fn handle(State(state): State<Arc<ServerState>>, request: Request) -> Response {
