@@ -13,7 +13,7 @@
 //! the time bound (`--hang-ms`, 2000 by default) is reported as a hang.
 //! Every finding is written to `<out>/<target>-<kind>-<index>.txt` (and the
 //! raw bytes to `.bin`) and printed; the exit status is non-zero if there
-//! was any.
+//! was any. `--show` prints inputs `--start`.. instead of running them.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -714,6 +714,14 @@ pub fn main(
     let args = Args::from_env(default_inputs);
     let describe_args = args.clone();
     let describe: Describe = Arc::new(move |index| describe(&describe_args, index));
+    if args.flag("show") {
+        // Print the inputs instead of running them.
+        for index in args.start..args.start + args.inputs {
+            let case = describe(index);
+            println!("input {index}: {}\n{}", case.summary, case.text);
+        }
+        return ExitCode::SUCCESS;
+    }
     if args.worker {
         install_panic_hook();
         worker(&args, describe)

@@ -132,7 +132,14 @@ fn signed(rng: &mut Rng, addr: SocketAddr, now: SystemTime) -> Parts {
     };
     let host = addr.to_string();
     let date = amz_date(now);
-    let target = format!("DynamoDB_20120810.{}", request.op);
+    // Control characters in the operation would break the framing here;
+    // the byte-mutating classes break it on purpose.
+    let op: String = request
+        .op
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    let target = format!("DynamoDB_20120810.{op}");
     let authorization = signer(rng).authorization(
         &[
             ("content-type", "application/x-amz-json-1.0"),

@@ -321,6 +321,12 @@ pub fn dynamo_request(
 ) -> Vec<u8> {
     let host = addr.to_string();
     let date = amz_date(SystemTime::now());
+    // A header value cannot hold control characters; keep the framing.
+    let target: String = target
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    let target = target.as_str();
     let mut head = format!(
         "POST / HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/x-amz-json-1.0\r\nx-amz-target: DynamoDB_20120810.{target}\r\nx-amz-date: {date}\r\ncontent-length: {}\r\n",
         body.len()

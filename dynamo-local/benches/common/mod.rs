@@ -164,6 +164,7 @@ pub async fn run_requests_http(
 ) {
     let limit = run.hang;
     let mut conn: Option<http::Conn> = None;
+    let mut last_answer = String::new();
     for index in indices {
         run.begin(slot, index);
         let Ok(request) = catch(|| requests::generate(&mut Rng::for_input(run.seed, index))) else {
@@ -172,13 +173,33 @@ pub async fn run_requests_http(
         };
         let bytes = http::dynamo_request(addr, &request.op, &request.body, None);
         let case = || requests::describe(&request);
+        let reused = conn.is_some();
         if conn.is_none() {
             conn = http::Conn::connect(addr).await.ok();
         }
-        let outcome = match conn.as_mut() {
+        let mut outcome = match conn.as_mut() {
             Some(c) => c.roundtrip(&bytes, limit).await,
             None => Err(http::Failure::Closed("cannot connect".into())),
         };
+        if reused && matches!(outcome, Err(http::Failure::Closed(_))) {
+            // A server may close a kept-alive connection between requests;
+            // clients retry those on a fresh one.
+            run.note(&format!(
+                "http kept-alive connection closed after a {last_answer} (retried)"
+            ));
+            conn = http::Conn::connect(addr).await.ok();
+            outcome = match conn.as_mut() {
+                Some(c) => c.roundtrip(&bytes, limit).await,
+                None => Err(http::Failure::Closed("cannot connect".into())),
+            };
+        }
+        if let Ok(response) = &outcome {
+            last_answer = format!(
+                "{} {}",
+                response.status,
+                response.error_type().unwrap_or_default()
+            );
+        }
         let outcome = match outcome {
             Err(http::Failure::Timeout) => {
                 // Busy machine or hang? Retry alone, with more time; the
