@@ -118,7 +118,7 @@ fn denied(user: &str, action: &str, table: &str) -> Result<(), (String, String)>
     Err((
         "AccessDeniedException".to_owned(),
         format!(
-            "User: arn:aws:iam::000000000000:user/{user} is not authorized to perform: dynamodb:{action} on resource: arn:aws:dynamodb:us-east-1:000000000000:table/{table}"
+            "User: arn:aws:iam::000000000000:user/{user} is not authorized to perform: dynamodb:{action} on resource: arn:aws:dynamodb:us-east-1:000000000000:table/{table} because no identity-based policy allows the dynamodb:{action} action"
         ),
     ))
 }

@@ -259,7 +259,7 @@ async fn a_key_outside_its_grant_is_denied_with_dynamodb_wording() {
         expect(
             400,
             "AccessDeniedException",
-            "User: arn:aws:iam::000000000000:user/reader is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:000000000000:table/tbl"
+            "User: arn:aws:iam::000000000000:user/reader is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:000000000000:table/tbl because no identity-based policy allows the dynamodb:PutItem action"
         )
     );
     let headers = signed_headers(
@@ -275,7 +275,7 @@ async fn a_key_outside_its_grant_is_denied_with_dynamodb_wording() {
         expect(
             400,
             "AccessDeniedException",
-            "User: arn:aws:iam::000000000000:user/analyst is not authorized to perform: dynamodb:DescribeTable on resource: arn:aws:dynamodb:us-east-1:000000000000:table/tbl"
+            "User: arn:aws:iam::000000000000:user/analyst is not authorized to perform: dynamodb:DescribeTable on resource: arn:aws:dynamodb:us-east-1:000000000000:table/tbl because no identity-based policy allows the dynamodb:DescribeTable action"
         )
     );
     // The owner's correctly signed request gets through to the engine.

@@ -152,9 +152,9 @@ pub(crate) fn check_grant(
 ) -> Result<(), String> {
     let denied = |resource: &str| {
         format!(
-            "User: arn:aws:iam::000000000000:user/{} is not authorized to perform: dynamodb:{} on resource: {resource}",
+            "User: arn:aws:iam::000000000000:user/{} is not authorized to perform: dynamodb:{action} on resource: {resource} because no identity-based policy allows the dynamodb:{action} action",
             key.user,
-            operation.name()
+            action = operation.name()
         )
     };
     let table_arn = |table: &str| format!("arn:aws:dynamodb:{region}:000000000000:table/{table}");
