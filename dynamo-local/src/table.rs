@@ -150,7 +150,10 @@ impl Store {
             .insert(position.entry, stored);
         self.size_bytes += size;
         match &old {
-            Some(old) => self.size_bytes -= old.size,
+            Some(old) => {
+                debug_assert!(self.size_bytes >= old.size, "size_bytes counts every entry");
+                self.size_bytes -= old.size
+            }
             None => self.item_count += 1,
         }
         old
@@ -163,6 +166,10 @@ impl Store {
         if partition.is_empty() {
             self.partitions.remove(&position.slot);
         }
+        debug_assert!(
+            self.item_count > 0 && self.size_bytes >= old.size,
+            "the counts include the removed entry"
+        );
         self.item_count -= 1;
         self.size_bytes -= old.size;
         Some(old)
@@ -539,6 +546,15 @@ impl TableWriter<'_> {
                 (key, old, None, writes)
             }
         };
+        debug_assert_eq!(
+            index_writes.len(),
+            state.indexes.len(),
+            "one outcome per index"
+        );
+        debug_assert!(
+            new.as_ref().is_none_or(|n| n.size == item_size(&n.item)),
+            "a planned item carries its own size"
+        );
         let new_size = new.as_ref().map_or(0, |n| n.size);
         let changed = match (&old, &new) {
             (None, None) => false,

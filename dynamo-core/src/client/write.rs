@@ -2,10 +2,13 @@
 //! and the lifecycle attributes the client maintains on every write
 //! (optimistic-locking version, `created_at`, `updated_at`).
 //!
-//! Invariant: a write of a type with a `#[dynamo(version)]` field always
-//! carries a condition on the stored version, so that two writers starting
-//! from the same version cannot both succeed; the loser gets
-//! [`Error::VersionConflict`].
+//! Versions of a type with a `#[dynamo(version)]` field: a put always
+//! carries a condition on the stored version (0 for a new item) and writes
+//! the next one, so that two puts starting from the same version cannot
+//! both succeed; the loser gets [`Error::VersionConflict`]. An update always
+//! adds 1 to the stored version, and checks it only when asked with
+//! [`Update::if_version`]. A delete does not look at the version; use a
+//! condition (`Delete::when`) to make it depend on one.
 
 use super::{BoxFuture, Client};
 use crate::error::{Error, Result};

@@ -1,6 +1,10 @@
-//! One executor per operation, named after it, plus what several share:
-//! reading pages (`read`), writing items with their indexes (`write`),
-//! capacity accounting (`capacity`).
+//! The executors, one module per operation or family of operations, named
+//! after it (`put_item`, `batch` for BatchGetItem and BatchWriteItem,
+//! `transact` for both transaction operations, `tables` for the control
+//! plane, `streams` for DynamoDB Streams, `ttl` for expiry), plus what
+//! several share: reading pages (`read`), applying planned writes with
+//! their capacity (`write`), capacity accounting (`capacity`). Executors
+//! change tables only through `TableWriter` (ADR 0004).
 
 pub(crate) mod batch;
 pub(crate) mod capacity;
