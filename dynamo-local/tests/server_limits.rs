@@ -512,3 +512,33 @@ async fn serving_beyond_loopback_without_access_keys_needs_an_explicit_flag() {
     .unwrap();
     allowed.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_legacy_attribute_list_of_fifty_thousand_names_is_answered_at_once() {
+    let server = start().await;
+    let addr = server.local_addr();
+    server_create_table(addr).await;
+    let names: Vec<String> = (0..50_000).map(|i| format!("g{i}")).collect();
+    let answer = post(
+        addr,
+        "GetItem",
+        &json!({"TableName": "tbl", "Key": {"pk": {"S": "p1"}}, "AttributesToGet": names}),
+    )
+    .await;
+    // Before the fix a quadratic duplicate check took seconds here (the
+    // fuzz driver's hang F1); the fuzz targets' time bound guards it.
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    let mut duplicated: Vec<String> = (0..50_000).map(|i| format!("g{i}")).collect();
+    duplicated.push("g49999".into());
+    let answer = post(
+        addr,
+        "GetItem",
+        &json!({"TableName": "tbl", "Key": {"pk": {"S": "p1"}}, "AttributesToGet": duplicated}),
+    )
+    .await;
+    assert_eq!(
+        answer.message(),
+        "One or more parameter values were invalid: Duplicate value in attribute name: g49999"
+    );
+    server.shutdown().await;
+}

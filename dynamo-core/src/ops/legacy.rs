@@ -248,8 +248,11 @@ pub(crate) fn key_conditions(
 
 /// `AttributesToGet` as a projection of top-level attributes.
 pub(crate) fn attributes_to_get(names: Vec<String>) -> Result<Projection, Error> {
-    for (i, name) in names.iter().enumerate() {
-        if names[..i].contains(name) {
+    // A set, not a scan of the names before each: the list is bounded only
+    // by the request's size.
+    let mut seen = std::collections::HashSet::with_capacity(names.len());
+    for name in &names {
+        if !seen.insert(name.as_str()) {
             return Err(invalid(format!(
                 "Duplicate value in attribute name: {name}"
             )));
