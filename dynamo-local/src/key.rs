@@ -57,6 +57,19 @@ fn empty_kind(value: &KeyValue) -> &'static str {
 
 impl KeySchema {
     /// The names of the table's key attributes.
+    /// The key schema as DynamoDB describes it: the partition key, then the
+    /// sort key if any.
+    pub fn elements(&self) -> Vec<dynamo_core::schema::KeySchemaElement> {
+        use dynamo_core::schema::KeySchemaElement;
+        let mut elements = vec![KeySchemaElement::hash(self.partition_key.name.clone())];
+        elements.extend(
+            self.sort_key
+                .as_ref()
+                .map(|k| KeySchemaElement::range(k.name.clone())),
+        );
+        elements
+    }
+
     pub fn key_names(&self) -> impl Iterator<Item = &str> {
         self.defs().map(|d| d.name.as_str())
     }

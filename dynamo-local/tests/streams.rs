@@ -402,6 +402,23 @@ async fn ttl_deletions_are_marked_with_the_service_identity_and_iterators_expire
     assert_eq!(unknown.error_type(), "ResourceNotFoundException");
 }
 
+/// Sends one request to the server at `addr` with the `X-Amz-Target`
+/// `target`, returning the response body.
+async fn post(addr: std::net::SocketAddr, target: &str, body: Value) -> Value {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = body.to_string();
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!(
+        "POST / HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-type: application/x-amz-json-1.0\r\nx-amz-target: {target}\r\nx-amz-date: 20261201T000000Z\r\nauthorization: AWS4-HMAC-SHA256 Credential=k/20261201/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    serde_json::from_slice::<Value>(&raw[split + 4..]).unwrap()
+}
+
 #[tokio::test]
 async fn the_server_serves_streams_on_their_own_target() {
     let server = Server::bind(
@@ -412,20 +429,7 @@ async fn the_server_serves_streams_on_their_own_target() {
     .await
     .unwrap();
     let addr = server.local_addr();
-    let post = |target: &'static str, body: Value| async move {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let body = body.to_string();
-        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-        let request = format!(
-            "POST / HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-type: application/x-amz-json-1.0\r\nx-amz-target: {target}\r\nx-amz-date: 20261201T000000Z\r\nauthorization: AWS4-HMAC-SHA256 Credential=k/20261201/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00\r\ncontent-length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        stream.write_all(request.as_bytes()).await.unwrap();
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await.unwrap();
-        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-        serde_json::from_slice::<Value>(&raw[split + 4..]).unwrap()
-    };
+    let post = |target: &'static str, body: Value| post(addr, target, body);
     let created = post(
         "DynamoDB_20120810.CreateTable",
         json!({"TableName": "events", "BillingMode": "PAY_PER_REQUEST",
@@ -498,20 +502,7 @@ async fn streams_errors_over_the_wire_carry_dynamodbs_types_and_messages() {
     .await
     .unwrap();
     let addr = server.local_addr();
-    let post = |target: &'static str, body: Value| async move {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let body = body.to_string();
-        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-        let request = format!(
-            "POST / HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-type: application/x-amz-json-1.0\r\nx-amz-target: {target}\r\nx-amz-date: 20261201T000000Z\r\nauthorization: AWS4-HMAC-SHA256 Credential=k/20261201/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00\r\ncontent-length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        stream.write_all(request.as_bytes()).await.unwrap();
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await.unwrap();
-        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-        serde_json::from_slice::<Value>(&raw[split + 4..]).unwrap()
-    };
+    let post = |target: &'static str, body: Value| post(addr, target, body);
     let error = |answer: &Value| {
         (
             answer["__type"]

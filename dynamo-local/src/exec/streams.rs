@@ -11,7 +11,6 @@ use crate::engine::Engine;
 use crate::log::{Change, ChangeRecord, Commit, Origin, StreamInfo};
 use crate::table::{Table, TableState, TableWriter};
 use dynamo_core::ops::*;
-use dynamo_core::schema::KeySchemaElement;
 use dynamo_core::value::item_size;
 use dynamo_core::{AttributeMap, Error, Result};
 use std::sync::Arc;
@@ -199,16 +198,7 @@ pub(crate) fn describe_stream(
 ) -> Result<DescribeStreamOutput> {
     let (table, stream, end) = find_stream(engine, &input.stream_arn)?;
     let state = table.read();
-    let mut key_schema = vec![KeySchemaElement::hash(
-        table.schema.partition_key.name.clone(),
-    )];
-    key_schema.extend(
-        table
-            .schema
-            .sort_key
-            .as_ref()
-            .map(|k| KeySchemaElement::range(k.name.clone())),
-    );
+    let key_schema = table.schema.elements();
     let shard = Shard {
         shard_id: shard_id(&stream),
         sequence_number_range: SequenceNumberRange {

@@ -224,16 +224,7 @@ pub(crate) fn create_table(engine: &Engine, input: CreateTableInput) -> Result<C
 /// The description of `table` in `state`.
 pub(crate) fn describe(table: &Table, state: &TableState, status: TableStatus) -> TableDescription {
     let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-    let mut key_schema = vec![KeySchemaElement::hash(
-        table.schema.partition_key.name.clone(),
-    )];
-    key_schema.extend(
-        table
-            .schema
-            .sort_key
-            .as_ref()
-            .map(|k| KeySchemaElement::range(k.name.clone())),
-    );
+    let key_schema = table.schema.elements();
     let mut gsis = Vec::new();
     let mut lsis = Vec::new();
     for index in state.indexes() {
