@@ -1,6 +1,7 @@
 //! `dynamo-aws`: the [`Backend`] that talks to Amazon DynamoDB (or any
 //! DynamoDB-compatible endpoint, such as `dynamo-local serve`) through
-//! `aws-sdk-dynamodb`.
+//! `aws-sdk-dynamodb`, and serves DynamoDB Streams (the
+//! [`StreamsBackend`]) through `aws-sdk-dynamodbstreams`.
 //!
 //! Requests of dynamo-core's model are converted to SDK calls, expressions
 //! are printed with generated placeholders, and responses and errors are
@@ -10,9 +11,10 @@
 
 mod convert;
 
-/// Conversions between dynamo's values and typed items and the SDK's
-/// `aws_sdk_dynamodb::types::AttributeValue`, for code that mixes this
-/// crate with direct SDK calls (or DynamoDB Streams events).
+/// Conversions between dynamo's values and typed items and the SDKs'
+/// `AttributeValue`s (`aws_sdk_dynamodb`'s, and `aws_sdk_dynamodbstreams`'
+/// in stream records), for code that mixes this crate with direct SDK
+/// calls.
 pub mod sdk {
     use crate::convert::value;
     use aws_sdk_dynamodb::types::AttributeValue as SdkValue;
@@ -56,12 +58,30 @@ pub mod sdk {
     pub fn from_sdk_item<T: Item>(map: HashMap<String, SdkValue>) -> Result<T, Error> {
         Ok(T::from_item(value::map_from_sdk(map)?)?)
     }
+
+    /// The attributes of a stream record's image or keys, read with
+    /// `aws_sdk_dynamodbstreams` directly, as an item's.
+    ///
+    /// ```
+    /// use aws_sdk_dynamodbstreams::types::AttributeValue as StreamsValue;
+    /// # use dynamo_core::{AttributeMap, AttributeValue};
+    /// let keys = std::collections::HashMap::from([("id".to_owned(), StreamsValue::S("u1".into()))]);
+    /// assert_eq!(
+    ///     dynamo_aws::sdk::from_streams_map(keys).unwrap(),
+    ///     AttributeMap::from([("id".to_owned(), AttributeValue::S("u1".into()))])
+    /// );
+    /// ```
+    pub fn from_streams_map(
+        map: HashMap<String, aws_sdk_dynamodbstreams::types::AttributeValue>,
+    ) -> Result<AttributeMap, Error> {
+        value::streams::map_from_sdk(map)
+    }
 }
 
 use async_trait::async_trait;
 use aws_config::BehaviorVersion;
 use aws_sdk_dynamodb::config::{Credentials, Region};
-use convert::error::from_sdk as sdk_error;
+use convert::error::{from_sdk as sdk_error, from_streams_sdk as streams_error};
 use convert::schema::*;
 use convert::to_sdk_enum;
 use convert::value::{map_from_sdk, map_to_sdk, opt_map_from_sdk};
@@ -70,21 +90,51 @@ use dynamo_core::ops::*;
 use dynamo_core::{Backend, Error, Result};
 use std::collections::HashMap;
 
-/// A backend over an `aws_sdk_dynamodb::Client`.
+/// A backend over an `aws_sdk_dynamodb::Client`, with an
+/// `aws_sdk_dynamodbstreams::Client` for the tables' streams.
+///
+/// Every constructor that knows the region, credentials and endpoint
+/// makes both clients from them. [`AwsBackend::new`], given only a
+/// DynamoDB client, has no Streams client until
+/// [`AwsBackend::with_streams_client`] gives it one: an SDK client does not
+/// reveal its credentials or endpoint, so none can be made like it.
 #[derive(Clone, Debug)]
 pub struct AwsBackend {
     client: aws_sdk_dynamodb::Client,
+    streams: Option<aws_sdk_dynamodbstreams::Client>,
 }
 
 impl AwsBackend {
-    /// A backend over an existing SDK client.
+    /// A backend over an existing SDK client, serving no DynamoDB Streams
+    /// until [`AwsBackend::with_streams_client`] gives it a Streams client.
     pub fn new(client: aws_sdk_dynamodb::Client) -> Self {
-        Self { client }
+        Self {
+            client,
+            streams: None,
+        }
     }
 
-    /// A backend from shared AWS configuration.
+    /// This backend with `streams` serving DynamoDB Streams.
+    ///
+    /// ```
+    /// # async fn f() {
+    /// let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    /// let backend = dynamo_aws::AwsBackend::new(aws_sdk_dynamodb::Client::new(&config))
+    ///     .with_streams_client(aws_sdk_dynamodbstreams::Client::new(&config));
+    /// assert!(backend.streams_client().is_some());
+    /// # }
+    /// ```
+    pub fn with_streams_client(mut self, streams: aws_sdk_dynamodbstreams::Client) -> Self {
+        self.streams = Some(streams);
+        self
+    }
+
+    /// A backend from shared AWS configuration (both clients from it).
     pub fn from_config(config: &aws_config::SdkConfig) -> Self {
-        Self::new(aws_sdk_dynamodb::Client::new(config))
+        Self {
+            client: aws_sdk_dynamodb::Client::new(config),
+            streams: Some(aws_sdk_dynamodbstreams::Client::new(config)),
+        }
     }
 
     /// A backend for `region` (or the environment's region when `None`)
@@ -116,20 +166,43 @@ impl AwsBackend {
     }
 
     /// A backend for a DynamoDB-compatible endpoint with explicit region
-    /// and credentials.
+    /// and credentials; DynamoDB Streams requests go to the same endpoint
+    /// (as `dynamo-local serve` serves both).
     pub fn for_endpoint_with(endpoint_url: &str, region: &str, credentials: Credentials) -> Self {
         let config = aws_sdk_dynamodb::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .endpoint_url(endpoint_url)
             .region(Region::new(region.to_owned()))
+            .credentials_provider(credentials.clone())
+            .build();
+        let streams = aws_sdk_dynamodbstreams::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .endpoint_url(endpoint_url)
+            .region(Region::new(region.to_owned()))
             .credentials_provider(credentials)
             .build();
-        Self::new(aws_sdk_dynamodb::Client::from_conf(config))
+        Self {
+            client: aws_sdk_dynamodb::Client::from_conf(config),
+            streams: Some(aws_sdk_dynamodbstreams::Client::from_conf(streams)),
+        }
     }
 
     /// The SDK client, for operations this crate does not model.
     pub fn client(&self) -> &aws_sdk_dynamodb::Client {
         &self.client
+    }
+
+    /// The DynamoDB Streams SDK client, when the backend has one.
+    pub fn streams_client(&self) -> Option<&aws_sdk_dynamodbstreams::Client> {
+        self.streams.as_ref()
+    }
+
+    /// The Streams client; `streams()` offers this backend as a
+    /// [`StreamsBackend`] only when there is one.
+    fn streams_sdk(&self) -> Result<&aws_sdk_dynamodbstreams::Client> {
+        self.streams.as_ref().ok_or_else(|| {
+            Error::Transport("this AwsBackend was made without a DynamoDB Streams client".into())
+        })
     }
 }
 
@@ -245,6 +318,12 @@ fn write_requests_from(
 impl Backend for AwsBackend {
     async fn pause(&self, duration: std::time::Duration) {
         tokio::time::sleep(duration).await;
+    }
+
+    fn streams(&self) -> Option<&dyn StreamsBackend> {
+        self.streams
+            .is_some()
+            .then_some(self as &dyn StreamsBackend)
     }
 
     async fn create_table(&self, input: CreateTableInput) -> Result<CreateTableOutput> {
@@ -913,6 +992,66 @@ impl Backend for AwsBackend {
             unprocessed_items,
             consumed_capacity: consumed_capacities(out.consumed_capacity),
         })
+    }
+}
+
+#[async_trait]
+impl StreamsBackend for AwsBackend {
+    async fn list_streams(&self, input: ListStreamsInput) -> Result<ListStreamsOutput> {
+        let out = self
+            .streams_sdk()?
+            .list_streams()
+            .set_table_name(input.table_name)
+            .set_limit(input.limit)
+            .set_exclusive_start_stream_arn(input.exclusive_start_stream_arn)
+            .send()
+            .await
+            .map_err(streams_error)?;
+        Ok(convert::streams::list_streams_output(out))
+    }
+
+    async fn describe_stream(&self, input: DescribeStreamInput) -> Result<DescribeStreamOutput> {
+        let out = self
+            .streams_sdk()?
+            .describe_stream()
+            .stream_arn(input.stream_arn)
+            .set_limit(input.limit)
+            .set_exclusive_start_shard_id(input.exclusive_start_shard_id)
+            .send()
+            .await
+            .map_err(streams_error)?;
+        convert::streams::describe_stream_output(out)
+    }
+
+    async fn get_shard_iterator(
+        &self,
+        input: GetShardIteratorInput,
+    ) -> Result<GetShardIteratorOutput> {
+        let out = self
+            .streams_sdk()?
+            .get_shard_iterator()
+            .stream_arn(input.stream_arn)
+            .shard_id(input.shard_id)
+            .shard_iterator_type(to_sdk_enum(&input.shard_iterator_type))
+            .set_sequence_number(input.sequence_number)
+            .send()
+            .await
+            .map_err(streams_error)?;
+        Ok(GetShardIteratorOutput {
+            shard_iterator: out.shard_iterator,
+        })
+    }
+
+    async fn get_records(&self, input: GetRecordsInput) -> Result<GetRecordsOutput> {
+        let out = self
+            .streams_sdk()?
+            .get_records()
+            .shard_iterator(input.shard_iterator)
+            .set_limit(input.limit)
+            .send()
+            .await
+            .map_err(streams_error)?;
+        convert::streams::get_records_output(out)
     }
 }
 

@@ -1,6 +1,6 @@
 //! Table definitions and descriptions, capacity and TTL both ways.
 
-use super::{from_wire_name, to_sdk_enum};
+use super::{our_enum, to_sdk_enum};
 use aws_sdk_dynamodb::types as sdk;
 use dynamo_core::Error;
 use dynamo_core::ops::{Capacity, ConsumedCapacity, GlobalSecondaryIndexUpdate};
@@ -9,11 +9,6 @@ use std::collections::HashMap;
 
 fn built<T>(result: Result<T, aws_smithy_types::error::operation::BuildError>) -> Result<T, Error> {
     result.map_err(|e| Error::Validation(e.to_string()))
-}
-
-fn our_enum<T: serde::de::DeserializeOwned>(name: &str, what: &str) -> Result<T, Error> {
-    from_wire_name(name)
-        .ok_or_else(|| Error::Transport(format!("DynamoDB returned an unknown {what}: `{name}`")))
 }
 
 pub(crate) fn attribute_definition(
