@@ -15,11 +15,13 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 mod batch;
+mod changes;
 mod key_query;
 mod read;
 mod transaction;
 mod write;
 
+pub use changes::{Change, ChangeKind, ChangeStream, Changes, Origin, SequenceNumber};
 pub use key_query::KeyQuery;
 pub use read::{Cursor, CursorError, Page, Query, QueryStream};
 pub use transaction::Transaction;

@@ -21,8 +21,9 @@ pub mod value;
 
 pub use backend::Backend;
 pub use client::{
-    Client, Cursor, CursorError, Delete, Get, InTransaction, KeyQuery, Page, Put, Query,
-    QueryStream, Transaction, Update,
+    Change, ChangeKind, ChangeStream, Changes, Client, Cursor, CursorError, Delete, Get,
+    InTransaction, KeyQuery, Origin, Page, Put, Query, QueryStream, SequenceNumber, Transaction,
+    Update,
 };
 pub use error::{CancellationReason, Error, Result};
 pub use futures_core::Stream;

@@ -18,6 +18,18 @@ pub async fn serve() -> Server {
     .unwrap()
 }
 
+/// A server on an ephemeral loopback port, over `engine` (a clone shares
+/// its data, so a test keeps one to drive the clock or sweep TTL).
+pub async fn serve_engine(engine: dynamo_local::Engine) -> Server {
+    Server::bind(
+        "127.0.0.1:0".parse().unwrap(),
+        engine,
+        ServerOptions::default(),
+    )
+    .await
+    .unwrap()
+}
+
 /// A client going through the AWS SDK to `server`.
 pub fn aws_client(server: &Server) -> Client {
     Client::new(aws_backend(server))
