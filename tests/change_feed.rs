@@ -179,6 +179,34 @@ async fn a_feed_from_now_reads_only_the_changes_made_after_it_started(db: Client
     );
 }
 
+async fn a_waiting_feed_lets_the_writer_it_waits_for_run(db: Client) {
+    sessions(&db).await;
+    let mut feed = db
+        .changes::<Session>()
+        .poll_interval(Duration::from_millis(20))
+        .await
+        .unwrap();
+    let writer = {
+        let db = db.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            db.put(&session("late", "ada", 1)).await.unwrap();
+        })
+    };
+    let change = tokio::time::timeout(Duration::from_secs(10), feed.next())
+        .await
+        .expect("the feed never let the writer run")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        change.kind,
+        ChangeKind::Inserted {
+            new: Some(session("late", "ada", 1))
+        }
+    );
+    writer.await.unwrap();
+}
+
 async fn a_feed_ends_once_its_stream_is_disabled_and_read_to_its_end(db: Client) {
     sessions(&db).await;
     let mut feed = db.changes::<Session>().await.unwrap();
@@ -480,6 +508,7 @@ async fn streams_errors_carry_the_engines_types_and_messages(db: Client) {
 on_both_backends!(
     a_feed_from_the_oldest_record_reads_inserts_modifies_and_removes_in_commit_order,
     a_feed_from_now_reads_only_the_changes_made_after_it_started,
+    a_waiting_feed_lets_the_writer_it_waits_for_run,
     a_feed_ends_once_its_stream_is_disabled_and_read_to_its_end,
     view_types_decide_which_images_a_change_has,
     a_typed_feed_of_a_shared_table_reads_its_own_type_and_a_collection_feed_every_type,

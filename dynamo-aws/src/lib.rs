@@ -193,6 +193,18 @@ impl AwsBackend {
     }
 
     /// The DynamoDB Streams SDK client, when the backend has one.
+    ///
+    /// ```
+    /// use aws_sdk_dynamodb::config::Credentials;
+    /// let credentials = Credentials::new("local", "local", None, None, "example");
+    /// let backend = dynamo_aws::AwsBackend::for_endpoint_with(
+    ///     "http://127.0.0.1:8000",
+    ///     "us-east-1",
+    ///     credentials,
+    /// );
+    /// let streams = backend.streams_client().unwrap();
+    /// assert_eq!(streams.config().region().unwrap().as_ref(), "us-east-1");
+    /// ```
     pub fn streams_client(&self) -> Option<&aws_sdk_dynamodbstreams::Client> {
         self.streams.as_ref()
     }
