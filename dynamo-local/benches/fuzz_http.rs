@@ -65,10 +65,15 @@ fn main() -> ExitCode {
                         .await
                         .expect("the server starts");
                 let addr = server.local_addr();
+                let indices = common::Indices::range(start..start + inputs);
                 let tasks: Vec<_> = (0..clients)
                     .map(|t| {
-                        let indices = common::share(start, inputs, clients, t, |_| true);
-                        tokio::spawn(common::run_front_door(run.clone(), addr, t, indices))
+                        tokio::spawn(common::run_front_door(
+                            run.clone(),
+                            addr,
+                            t,
+                            indices.clone(),
+                        ))
                     })
                     .collect();
                 for task in tasks {

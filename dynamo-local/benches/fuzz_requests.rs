@@ -18,7 +18,7 @@ mod common;
 
 use common::driver::{self, Run};
 use common::rng::Rng;
-use common::{requests, share};
+use common::{Indices, requests};
 use dynamo_local::Engine;
 use dynamo_local::server::{Server, ServerOptions};
 use std::process::ExitCode;
@@ -53,21 +53,27 @@ fn main() -> ExitCode {
                 .await
                 .expect("the server starts");
                 let addr = server.local_addr();
+                let (http, indices) = Indices::channel(clients);
                 let in_process = {
                     let run = run.clone();
                     std::thread::Builder::new()
                         .name("fuzz".into())
                         .stack_size(2 << 20)
                         .spawn(move || {
-                            common::run_requests_in_process(&run, 0, start, inputs, every)
+                            common::run_requests_in_process(
+                                &run,
+                                0,
+                                start,
+                                inputs,
+                                every,
+                                Some(http),
+                            )
                         })
                         .expect("a thread")
                 };
                 let tasks: Vec<_> = (0..clients)
                     .map(|t| {
-                        let indices = share(start, inputs, clients, t, move |i| {
-                            common::over_http(i, every)
-                        });
+                        let indices = indices.clone();
                         tokio::spawn(common::run_requests_http(run.clone(), addr, 1 + t, indices))
                     })
                     .collect();

@@ -76,7 +76,7 @@ fn requests_of_every_operation_get_a_dynamodb_answer_in_process() {
         requests::describe(&requests::generate(&mut Rng::for_input(SEED, i)))
     });
     let inner = run.clone();
-    on_worker_stack(move || common::run_requests_in_process(&inner, 0, 0, 1500, 0));
+    on_worker_stack(move || common::run_requests_in_process(&inner, 0, 0, 1500, 0, None));
     assert_clean(&run, 1500);
     let notes = run.notes();
     for op in requests::OPERATIONS {
@@ -113,10 +113,15 @@ fn requests_over_http_get_well_formed_answers_and_the_server_keeps_serving() {
         .await
         .unwrap();
         let addr = server.local_addr();
+        let indices = common::Indices::range(0..400);
         let tasks: Vec<_> = (0..2)
             .map(|t| {
-                let indices = common::share(0, 400, 2, t, |_| true);
-                tokio::spawn(common::run_requests_http(run.clone(), addr, t, indices))
+                tokio::spawn(common::run_requests_http(
+                    run.clone(),
+                    addr,
+                    t,
+                    indices.clone(),
+                ))
             })
             .collect();
         for task in tasks {
@@ -157,10 +162,15 @@ fn hostile_bytes_and_mangled_signatures_at_the_front_door_get_well_formed_answer
             .await
             .unwrap();
         let addr = server.local_addr();
+        let indices = common::Indices::range(0..600);
         let tasks: Vec<_> = (0..2)
             .map(|t| {
-                let indices = common::share(0, 600, 2, t, |_| true);
-                tokio::spawn(common::run_front_door(run.clone(), addr, t, indices))
+                tokio::spawn(common::run_front_door(
+                    run.clone(),
+                    addr,
+                    t,
+                    indices.clone(),
+                ))
             })
             .collect();
         for task in tasks {

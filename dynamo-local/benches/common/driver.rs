@@ -33,7 +33,8 @@ const EXIT_HANG: i32 = 3;
 const EXIT_FINDINGS: i32 = 1;
 /// How many times the watchdog's bound exceeds the per-input bound before
 /// it gives up on a stuck input and ends the worker.
-const WATCHDOG_FACTOR: u32 = 5;
+/// Above the bound plus a retry's (see `RETRY_FACTOR` in `mod.rs`).
+const WATCHDOG_FACTOR: u32 = 6;
 
 /// Command-line options shared by every fuzz bench.
 #[derive(Clone, Debug)]
@@ -225,6 +226,7 @@ pub struct Run {
     out: PathBuf,
     slots: Option<File>,
     busy: Vec<AtomicU64>,
+    current: Vec<AtomicU64>,
     started: Instant,
     /// The per-input time bound.
     pub hang: Duration,
@@ -252,6 +254,7 @@ impl Run {
             out: args.out.clone(),
             slots: file,
             busy: (0..slots).map(|_| AtomicU64::new(0)).collect(),
+            current: (0..slots).map(|_| AtomicU64::new(0)).collect(),
             started: Instant::now(),
             hang: args.hang,
             describe,
@@ -270,6 +273,7 @@ impl Run {
             let _ = file.write_at(&index.to_le_bytes(), 8 * slot as u64);
         }
         let now = self.started.elapsed().as_millis() as u64 + 1;
+        self.current[slot].store(index, Ordering::Relaxed);
         self.busy[slot].store(now, Ordering::Relaxed);
     }
 
@@ -390,18 +394,24 @@ impl Run {
                     std::thread::sleep(Duration::from_secs(1));
                     println!("{}", run.status_line("progress"));
                     let now = run.started.elapsed().as_millis() as u64 + 1;
+                    let mut stuck = false;
                     for (slot, busy) in run.busy.iter().enumerate() {
                         let began = busy.load(Ordering::Relaxed);
                         if began != 0 && now.saturating_sub(began) > limit {
+                            let index = run.current[slot].load(Ordering::Relaxed);
                             eprintln!(
-                                "[{}] watchdog: slot {slot} stuck for {} ms",
+                                "[{}] watchdog: input {index} (slot {slot}) stuck for {} ms",
                                 run.target,
                                 now - began
                             );
-                            println!("{}", run.status_line("progress"));
-                            let _ = std::io::stdout().flush();
-                            std::process::exit(EXIT_HANG);
+                            println!("@@stuck {index}");
+                            stuck = true;
                         }
+                    }
+                    if stuck {
+                        println!("{}", run.status_line("progress"));
+                        let _ = std::io::stdout().flush();
+                        std::process::exit(EXIT_HANG);
                     }
                 }
             })
@@ -552,6 +562,7 @@ fn run_worker(args: &Args, start: u64, inputs: u64, extra: &[&str], echo: bool) 
         }
     };
     let mut counts = Counts::default();
+    let mut stuck: Vec<u64> = Vec::new();
     let began = Instant::now();
     let mut shown = Instant::now();
     if let Some(stdout) = child.stdout.take() {
@@ -570,6 +581,8 @@ fn run_worker(args: &Args, start: u64, inputs: u64, extra: &[&str], echo: bool) 
                         counts.wrong
                     );
                 }
+            } else if let Some(rest) = line.strip_prefix("@@stuck") {
+                stuck.extend(rest.trim().parse::<u64>().ok());
             } else if let Some(rest) = line.strip_prefix("@@summary") {
                 counts = parse_counts(rest);
             } else if echo {
@@ -587,7 +600,10 @@ fn run_worker(args: &Args, start: u64, inputs: u64, extra: &[&str], echo: bool) 
     let _ = std::fs::remove_file(&slots);
     match status {
         Ok(s) if s.code() == Some(0) || s.code() == Some(EXIT_FINDINGS) => WorkerEnd::Done(counts),
-        Ok(s) if s.code() == Some(EXIT_HANG) => WorkerEnd::Hang(counts, indices),
+        Ok(s) if s.code() == Some(EXIT_HANG) => {
+            // The watchdog names the stuck inputs; the others were fine.
+            WorkerEnd::Hang(counts, if stuck.is_empty() { indices } else { stuck })
+        }
         Ok(s) => {
             let how = match (s.code(), s.signal()) {
                 (_, Some(signal)) => format!("killed by signal {signal}"),
@@ -641,10 +657,12 @@ pub fn supervise(target: &'static str, args: &Args, describe: Describe) -> ExitC
         let mut culprits: Vec<u64> = Vec::new();
         if candidates.len() > 1 {
             for &index in &candidates {
-                if !matches!(
-                    run_worker(args, index, 1, &["--clients", "1"], false),
-                    WorkerEnd::Done(_)
-                ) {
+                let alone = run_worker(args, index, 1, &["--clients", "1"], false);
+                let reproduced = match alone {
+                    WorkerEnd::Done(c) => c.panics + c.hangs > 0,
+                    _ => true,
+                };
+                if reproduced {
                     culprits.push(index);
                 }
             }

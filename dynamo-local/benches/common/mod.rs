@@ -26,7 +26,7 @@ use std::time::{Duration, SystemTime};
 
 /// How long a retry of an input that timed out may take before it counts
 /// as a hang, as a multiple of the bound (the machine may just be busy).
-const RETRY_FACTOR: u32 = 5;
+const RETRY_FACTOR: u32 = 3;
 
 /// Runs expression inputs `start..start + count` in slot 0 of `run`.
 pub fn run_expressions(run: &Run, start: u64, count: u64) {
@@ -72,15 +72,59 @@ fn current_thread() -> tokio::runtime::Runtime {
         .expect("a tokio runtime")
 }
 
-/// Runs the in-process request inputs of `start..start + count` (those not
-/// going over HTTP) in `slot`, on an engine of their own.
-pub fn run_requests_in_process(run: &Run, slot: usize, start: u64, count: u64, http_every: u64) {
+/// Input indices shared by tasks: each index goes to exactly one of them,
+/// in order, so concurrent tasks stay close together in the index space
+/// (the supervisor restarts after the inputs in flight).
+#[derive(Clone)]
+pub struct Indices(Arc<tokio::sync::Mutex<tokio::sync::mpsc::Receiver<u64>>>);
+
+impl Indices {
+    /// A queue fed through the returned sender.
+    pub fn channel(capacity: usize) -> (tokio::sync::mpsc::Sender<u64>, Indices) {
+        let (tx, rx) = tokio::sync::mpsc::channel(capacity);
+        (tx, Indices(Arc::new(tokio::sync::Mutex::new(rx))))
+    }
+
+    /// A queue of `range`, fed by a task on the current runtime.
+    pub fn range(range: std::ops::Range<u64>) -> Indices {
+        let (tx, indices) = Self::channel(64);
+        tokio::spawn(async move {
+            for i in range {
+                if tx.send(i).await.is_err() {
+                    return;
+                }
+            }
+        });
+        indices
+    }
+
+    /// The next index, or `None` when the queue is done.
+    pub async fn next(&self) -> Option<u64> {
+        self.0.lock().await.recv().await
+    }
+}
+
+/// Runs the request inputs of `start..start + count` in `slot`, on an
+/// engine of their own; those that go over HTTP are handed to `http` (and
+/// skipped without it).
+pub fn run_requests_in_process(
+    run: &Run,
+    slot: usize,
+    start: u64,
+    count: u64,
+    http_every: u64,
+    http: Option<tokio::sync::mpsc::Sender<u64>>,
+) {
     let engine = Engine::new();
     let mut runtime = current_thread();
     runtime.block_on(setup_tables(&engine));
     let timing = std::env::var_os("FUZZ_TIMING").is_some();
     for index in start..start + count {
         if over_http(index, http_every) {
+            if let Some(http) = &http {
+                // Waits while the HTTP tasks are behind: the lanes keep pace.
+                let _ = http.blocking_send(index);
+            }
             continue;
         }
         if index % 4096 == 0 {
@@ -156,16 +200,11 @@ fn classify_http(
 }
 
 /// Runs request inputs over HTTP on keep-alive connections to `addr`.
-pub async fn run_requests_http(
-    run: Arc<Run>,
-    addr: SocketAddr,
-    slot: usize,
-    indices: impl Iterator<Item = u64>,
-) {
+pub async fn run_requests_http(run: Arc<Run>, addr: SocketAddr, slot: usize, indices: Indices) {
     let limit = run.hang;
     let mut conn: Option<http::Conn> = None;
     let mut last_answer = String::new();
-    for index in indices {
+    while let Some(index) = indices.next().await {
         run.begin(slot, index);
         let Ok(request) = catch(|| requests::generate(&mut Rng::for_input(run.seed, index))) else {
             run.end(slot, index);
@@ -253,15 +292,10 @@ pub async fn run_requests_http(
 
 /// Runs front-door inputs: each on a fresh connection to `addr`, the
 /// writing half closed after the bytes, every byte received checked.
-pub async fn run_front_door(
-    run: Arc<Run>,
-    addr: SocketAddr,
-    slot: usize,
-    indices: impl Iterator<Item = u64>,
-) {
+pub async fn run_front_door(run: Arc<Run>, addr: SocketAddr, slot: usize, indices: Indices) {
     let limit = run.hang;
     let timing = std::env::var_os("FUZZ_TIMING").is_some();
-    for index in indices {
+    while let Some(index) = indices.next().await {
         run.begin(slot, index);
         let Ok(input) = catch(|| {
             front_door::generate(
@@ -386,22 +420,6 @@ fn failure_class(failure: &http::Failure) -> &'static str {
         http::Failure::Timeout => "timeout",
         http::Failure::Malformed(_) => "malformed",
     }
-}
-
-/// The indices of `start..start + count` that `pick` keeps, split over
-/// `clients`: client `t` gets every `clients`-th of them from the `t`-th.
-pub fn share(
-    start: u64,
-    count: u64,
-    clients: usize,
-    t: usize,
-    pick: impl Fn(u64) -> bool,
-) -> impl Iterator<Item = u64> {
-    (start..start + count)
-        .filter(move |i| pick(*i))
-        .enumerate()
-        .filter(move |(n, _)| n % clients == t)
-        .map(|(_, i)| i)
 }
 
 /// Checks that the server at `addr` still answers `GET /`.
