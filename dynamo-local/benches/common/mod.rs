@@ -131,25 +131,35 @@ pub fn run_requests_in_process(
             // A fuzzed DeleteTable may have dropped a fixed table.
             runtime.block_on(setup_tables(&engine));
         }
+        // The generator is not under test: only the call is timed.
+        let began = std::time::Instant::now();
+        let request = match catch(|| requests::generate(&mut Rng::for_input(run.seed, index))) {
+            Ok(request) => request,
+            Err(panic) => {
+                run.report(
+                    Kind::Panic,
+                    index,
+                    &format!("the generator panicked: {panic}"),
+                );
+                continue;
+            }
+        };
+        let generated = began.elapsed();
         run.begin(slot, index);
         let result = catch(|| {
-            let began = std::time::Instant::now();
-            let request = requests::generate(&mut Rng::for_input(run.seed, index));
-            let generated = began.elapsed();
             let answer = runtime.block_on(engine_calls::call(&engine, &request.op, &request.body));
-            if timing {
-                let called = began.elapsed() - generated;
-                eprintln!(
-                    "TIMING {} {} {} {} {}",
-                    index,
-                    request.op,
-                    request.origin,
-                    generated.as_micros(),
-                    called.as_micros()
-                );
-            }
-            (request.op, answer)
+            (request.op.clone(), answer)
         });
+        if timing {
+            let called = began.elapsed() - generated;
+            eprintln!(
+                "TIMING {index} {} {} {} {}",
+                request.op,
+                request.origin,
+                generated.as_micros(),
+                called.as_micros()
+            );
+        }
         run.end(slot, index);
         match result {
             Ok((op, Answer::Ok)) => run.note(&format!("{}: ok", op_label(&op))),
@@ -205,11 +215,11 @@ pub async fn run_requests_http(run: Arc<Run>, addr: SocketAddr, slot: usize, ind
     let mut conn: Option<http::Conn> = None;
     let mut last_answer = String::new();
     while let Some(index) = indices.next().await {
-        run.begin(slot, index);
         let Ok(request) = catch(|| requests::generate(&mut Rng::for_input(run.seed, index))) else {
-            run.end(slot, index);
+            run.report(Kind::Panic, index, "the generator panicked");
             continue;
         };
+        run.begin(slot, index);
         let bytes = http::dynamo_request(addr, &request.op, &request.body, None);
         let case = || requests::describe(&request);
         let reused = conn.is_some();
@@ -296,7 +306,6 @@ pub async fn run_front_door(run: Arc<Run>, addr: SocketAddr, slot: usize, indice
     let limit = run.hang;
     let timing = std::env::var_os("FUZZ_TIMING").is_some();
     while let Some(index) = indices.next().await {
-        run.begin(slot, index);
         let Ok(input) = catch(|| {
             front_door::generate(
                 &mut Rng::for_input(run.seed, index),
@@ -304,9 +313,10 @@ pub async fn run_front_door(run: Arc<Run>, addr: SocketAddr, slot: usize, indice
                 SystemTime::now(),
             )
         }) else {
-            run.end(slot, index);
+            run.report(Kind::Panic, index, "the generator panicked");
             continue;
         };
+        run.begin(slot, index);
         let case = || front_door::describe(&input);
         // Intact framing: a closing health check after the input tells
         // where the answers end. Otherwise: close the writing half.
