@@ -9,7 +9,8 @@
 //!
 //! Options: `--inputs N` (20,000), `--seed S` (1), `--start I` (0),
 //! `--http-every K` (20; 0 for none), `--clients C` (2 HTTP connections),
-//! `--hang-ms T` (2000), `--out DIR` (target/fuzz-findings).
+//! `--hang-ms T` (2000), `--out DIR` (target/fuzz-findings),
+//! `--max-entries E` (50,000: most entries of a generated legacy map).
 //! `FUZZ_TIMING=1` prints each in-process input's generation and call
 //! times; `FUZZ_DEBUG=1` prints each decode error.
 
@@ -26,6 +27,11 @@ use std::process::ExitCode;
 const TARGET: &str = "fuzz_requests";
 
 fn main() -> ExitCode {
+    let args = driver::Args::from_env(0);
+    requests::MAX_ENTRIES.store(
+        args.get("max-entries", 50_000usize),
+        std::sync::atomic::Ordering::Relaxed,
+    );
     driver::main(
         TARGET,
         20_000,
