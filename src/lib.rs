@@ -57,6 +57,16 @@ pub enum ConnectError {
         /// The feature to enable.
         feature: &'static str,
     },
+    /// An option of a `local://memory?...` string is unknown or malformed.
+    #[error("connection string `{url}`: option `{option}`: {reason}")]
+    BadOption {
+        /// The connection string.
+        url: String,
+        /// The option as written.
+        option: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The backend is known but this version cannot open it yet.
     #[error("connection string `{url}`: {reason}")]
     NotSupported {
@@ -70,7 +80,10 @@ pub enum ConnectError {
 /// Opens a client from a connection string.
 ///
 /// * `local://memory`: a fresh in-process engine holding data in memory
-///   (feature `local`, on by default).
+///   (feature `local`, on by default). Options follow a `?`:
+///   `replica_lag=50ms` lets eventually consistent reads lag the latest
+///   commit by up to that long (units `ns`, `us`, `ms`, `s`, `m`), and
+///   `seed=7` makes which replica serves each read repeat from run to run.
 /// * `local:///<dir>`: an in-process engine persisting to a directory
 ///   (not available yet).
 /// * `http://host:port` (or `https://`): a DynamoDB-compatible endpoint, such
@@ -85,7 +98,9 @@ pub async fn connect(url: &str) -> Result<Client, ConnectError> {
         .split_once("://")
         .ok_or_else(|| ConnectError::UnsupportedUrl(url.to_owned()))?;
     match (scheme, rest) {
-        ("local", "memory") => local_memory(url),
+        ("local", memory) if memory == "memory" || memory.starts_with("memory?") => {
+            local_memory(url, memory.strip_prefix("memory?").unwrap_or(""))
+        }
         ("local", path) if path.starts_with('/') => Err(ConnectError::NotSupported {
             url: url.to_owned(),
             reason: "durable local storage is not implemented yet; use local://memory",
@@ -97,12 +112,30 @@ pub async fn connect(url: &str) -> Result<Client, ConnectError> {
 }
 
 #[cfg(feature = "local")]
-fn local_memory(_url: &str) -> Result<Client, ConnectError> {
-    Ok(Client::new(dynamo_local::Engine::new()))
+fn local_memory(url: &str, query: &str) -> Result<Client, ConnectError> {
+    let mut options = dynamo_local::EngineOptions::default();
+    for option in query.split('&').filter(|o| !o.is_empty()) {
+        let bad = |reason: &str| ConnectError::BadOption {
+            url: url.to_owned(),
+            option: option.to_owned(),
+            reason: reason.to_owned(),
+        };
+        match option.split_once('=') {
+            Some(("replica_lag", value)) => {
+                options.replica_lag = dynamo_local::parse_duration(value)
+                    .ok_or_else(|| bad("expected a duration such as 50ms or 2s"))?;
+            }
+            Some(("seed", value)) => {
+                options.seed = value.parse().map_err(|_| bad("expected a whole number"))?;
+            }
+            _ => return Err(bad("expected replica_lag=<duration> or seed=<number>")),
+        }
+    }
+    Ok(Client::new(dynamo_local::Engine::with_options(options)))
 }
 
 #[cfg(not(feature = "local"))]
-fn local_memory(url: &str) -> Result<Client, ConnectError> {
+fn local_memory(url: &str, _query: &str) -> Result<Client, ConnectError> {
     Err(ConnectError::FeatureDisabled {
         url: url.to_owned(),
         feature: "local",

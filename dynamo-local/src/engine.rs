@@ -23,6 +23,13 @@ pub struct EngineOptions {
     pub ttl_sweep_interval: Option<Duration>,
     /// What each table's change log keeps (nothing by default).
     pub change_log: Retention,
+    /// How far behind the latest commit eventually consistent reads may be:
+    /// each table's replicas apply commits between half this and all of it
+    /// later. Zero (the default) makes every read see the latest commit.
+    pub replica_lag: Duration,
+    /// Seeds the generator that sets replica delays and chooses the
+    /// replica of each eventual read, so runs repeat.
+    pub seed: u64,
 }
 
 impl Default for EngineOptions {
@@ -31,6 +38,8 @@ impl Default for EngineOptions {
             clock: Arc::new(SystemClock),
             ttl_sweep_interval: Some(Duration::from_secs(1)),
             change_log: Retention::default(),
+            replica_lag: Duration::ZERO,
+            seed: 0,
         }
     }
 }
@@ -40,6 +49,8 @@ impl std::fmt::Debug for EngineOptions {
         f.debug_struct("EngineOptions")
             .field("ttl_sweep_interval", &self.ttl_sweep_interval)
             .field("change_log", &self.change_log)
+            .field("replica_lag", &self.replica_lag)
+            .field("seed", &self.seed)
             .finish_non_exhaustive()
     }
 }
@@ -48,6 +59,8 @@ pub(crate) struct Inner {
     catalog: RwLock<BTreeMap<String, Arc<Table>>>,
     clock: Arc<dyn Clock>,
     change_log: Retention,
+    replica_lag: Duration,
+    seed: u64,
     region: String,
     account_id: String,
     next_id: AtomicU64,
@@ -94,6 +107,8 @@ impl Engine {
                 catalog: RwLock::new(BTreeMap::new()),
                 clock: options.clock,
                 change_log: options.change_log,
+                replica_lag: options.replica_lag,
+                seed: options.seed,
                 region: "us-east-1".to_owned(),
                 account_id: "000000000000".to_owned(),
                 next_id: AtomicU64::new(1),
@@ -135,9 +150,42 @@ impl Engine {
         tokens.insert(token.to_owned(), (fingerprint, std::time::Instant::now()));
     }
 
-    /// What new tables' change logs keep.
+    /// What new tables' change logs keep: what the engine was asked for,
+    /// and at least the replica lag.
     pub(crate) fn log_retention(&self) -> Retention {
-        self.inner.change_log
+        let lag = self.inner.replica_lag;
+        match self.inner.change_log {
+            Retention::Nothing if !lag.is_zero() => Retention::For(lag),
+            Retention::For(keep) => Retention::For(keep.max(lag)),
+            other => other,
+        }
+    }
+
+    /// The replicas of a new table, seeded by the engine's seed and the
+    /// table's number.
+    pub(crate) fn new_replicas(&self, table_number: u64) -> crate::replica::Replicas {
+        crate::replica::Replicas::new(
+            self.inner.replica_lag,
+            self.inner.seed ^ table_number.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+        )
+    }
+
+    /// Holds the replicas of table `name` where they are: eventual reads
+    /// show the table as it is now until [`Engine::release_replicas`],
+    /// whatever is written meanwhile. Lets a test make the next eventual
+    /// read stale deterministically.
+    pub fn hold_replicas(&self, name: &str) -> Result<()> {
+        let table = self.table(name)?;
+        let mut writer = table.write();
+        writer.retain_log(Retention::Everything);
+        table.replicas.hold(&writer);
+        Ok(())
+    }
+
+    /// Lets the replicas of table `name` catch up again.
+    pub fn release_replicas(&self, name: &str) -> Result<()> {
+        self.table(name)?.replicas.release();
+        Ok(())
     }
 
     pub(crate) fn region(&self) -> &str {

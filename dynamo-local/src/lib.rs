@@ -25,6 +25,7 @@ mod key;
 mod log;
 #[cfg(test)]
 mod model_tests;
+mod replica;
 #[cfg(feature = "server")]
 pub mod server;
 mod table;
@@ -32,3 +33,26 @@ mod table;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use engine::{Engine, EngineOptions};
 pub use log::Retention;
+
+/// Reads a duration written as a whole number and a unit: `50ms`, `2s`,
+/// `250us`, `10ns`, `1m`. `None` for anything else.
+///
+/// ```
+/// use std::time::Duration;
+/// assert_eq!(dynamo_local::parse_duration("50ms"), Some(Duration::from_millis(50)));
+/// assert_eq!(dynamo_local::parse_duration("fast"), None);
+/// ```
+pub fn parse_duration(text: &str) -> Option<std::time::Duration> {
+    use std::time::Duration;
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = text.split_at(digits);
+    let number: u64 = number.parse().ok()?;
+    match unit {
+        "ns" => Some(Duration::from_nanos(number)),
+        "us" => Some(Duration::from_micros(number)),
+        "ms" => Some(Duration::from_millis(number)),
+        "s" => Some(Duration::from_secs(number)),
+        "m" => Some(Duration::from_secs(number.checked_mul(60)?)),
+        _ => None,
+    }
+}

@@ -209,6 +209,11 @@ impl ChangeLog {
         self.next_seq
     }
 
+    /// The records kept, newest first.
+    pub fn records_newest_first(&self) -> impl Iterator<Item = &ChangeRecord> {
+        self.records.iter().rev()
+    }
+
     /// The oldest record kept, if any.
     pub fn oldest_seq(&self) -> Option<u64> {
         self.records.front().map(|r| r.seq)

@@ -111,6 +111,7 @@ impl World {
             clock: clock.clone(),
             ttl_sweep_interval: None,
             change_log: Retention::Everything,
+            ..EngineOptions::default()
         });
         exec::tables::create_table(
             &engine,

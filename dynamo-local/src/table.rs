@@ -422,6 +422,7 @@ impl Table {
             id.clone(),
             *creation_date_time,
             state,
+            crate::replica::Replicas::new(std::time::Duration::ZERO, 0),
         );
         {
             let mut writer = table.write();
@@ -441,6 +442,8 @@ pub(crate) struct Table {
     pub arn: String,
     pub id: String,
     pub creation_date_time: f64,
+    /// The simulated replicas eventual reads are served by.
+    pub replicas: crate::replica::Replicas,
     state: RwLock<TableState>,
 }
 
@@ -452,6 +455,7 @@ impl Table {
         id: String,
         creation_date_time: f64,
         state: TableState,
+        replicas: crate::replica::Replicas,
     ) -> Self {
         Self {
             schema,
@@ -459,6 +463,7 @@ impl Table {
             arn,
             id,
             creation_date_time,
+            replicas,
             state: RwLock::new(state),
         }
     }
@@ -576,6 +581,11 @@ impl TableWriter<'_> {
             new_size,
             index_writes,
         }
+    }
+
+    /// Keeps at least what `retention` keeps in the change log from now on.
+    pub fn retain_log(&mut self, retention: Retention) {
+        self.state.log.retain_at_least(retention);
     }
 
     /// Records the table's creation: the first record of its log.

@@ -102,3 +102,14 @@ fn serving_every_address_without_access_keys_is_refused() {
         "dynamo-local: cannot listen on 0.0.0.0:0: refusing to serve 0.0.0.0:0 without access keys: anyone who can reach it could read and change every table; give access keys, or allow anonymous access explicitly"
     );
 }
+
+#[test]
+fn a_replica_lag_that_is_not_a_duration_stops_the_server() {
+    let stderr = serve_fails(&["--replica-lag", "soon"]);
+    assert!(
+        stderr.contains(
+            "invalid value 'soon' for '--replica-lag <REPLICA_LAG>': `soon` is not a duration such as 50ms or 2s"
+        ),
+        "{stderr}"
+    );
+}

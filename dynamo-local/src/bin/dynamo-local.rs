@@ -1,8 +1,8 @@
 //! `dynamo-local serve`: the engine as a DynamoDB-compatible HTTP server.
 
 use clap::{Args, Parser, Subcommand};
-use dynamo_local::Engine;
 use dynamo_local::server::{Credentials, Limits, Server, ServerOptions, read_credentials_file};
+use dynamo_local::{Engine, EngineOptions};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -72,6 +72,18 @@ struct Serve {
     /// Seconds a client may take to send a request's body.
     #[arg(long, default_value_t = Limits::default().body_timeout.as_secs())]
     body_timeout_secs: u64,
+    /// How far eventually consistent reads may lag the latest commit
+    /// (`50ms`, `2s`; 0 by default).
+    #[arg(long, value_parser = lag, default_value = "0ms")]
+    replica_lag: Duration,
+    /// Seeds the choice of replica for each eventual read.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+fn lag(text: &str) -> Result<Duration, String> {
+    dynamo_local::parse_duration(text)
+        .ok_or_else(|| format!("`{text}` is not a duration such as 50ms or 2s"))
 }
 
 fn main() -> ExitCode {
@@ -118,8 +130,14 @@ fn main() -> ExitCode {
         }
     };
     let (host, port) = (serve.host, serve.port);
+    let (replica_lag, seed) = (serve.replica_lag, serve.seed);
     runtime.block_on(async move {
-        match Server::bind(SocketAddr::new(host, port), Engine::new(), options).await {
+        let engine = Engine::with_options(EngineOptions {
+            replica_lag,
+            seed,
+            ..EngineOptions::default()
+        });
+        match Server::bind(SocketAddr::new(host, port), engine, options).await {
             Ok(server) => {
                 println!("listening on http://{}", server.local_addr());
                 if verifying > 0 {

@@ -85,9 +85,15 @@ pub(crate) fn batch_get_item(
         let mut unprocessed = Vec::new();
         {
             let state = table.read();
+            let view =
+                super::read::replica_view(engine, &table, &state, request.consistent_read, None);
             for (key, raw) in keys.iter().zip(&request.keys) {
                 if !full {
-                    let stored = state.base().get(&table.schema.position(key));
+                    let position = table.schema.position(key);
+                    let stored = match &view {
+                        Some(view) => view.table_item(&state, &position),
+                        None => state.base().get(&position),
+                    };
                     let returned = stored.map(|s| match &request.projection {
                         Some(projection) => projection.apply(&s.item),
                         None => s.item.clone(),

@@ -226,6 +226,13 @@ pub(crate) fn query(engine: &Engine, input: QueryInput) -> Result<QueryOutput> {
     input.validate()?;
     let table = engine.table(&input.table_name)?;
     let state = table.read();
+    let view = super::read::replica_view(
+        engine,
+        &table,
+        &state,
+        input.consistent_read,
+        input.index_name.as_deref(),
+    );
     let source = Source::open(
         &table,
         &state,
@@ -236,6 +243,7 @@ pub(crate) fn query(engine: &Engine, input: QueryInput) -> Result<QueryOutput> {
             filter: input.filter.as_ref(),
             projection: input.projection.as_ref(),
         },
+        view.as_ref(),
     )?;
     if let Some(filter) = &input.filter {
         let keys = source.partition_defs().iter().chain(source.sort_defs());
@@ -269,23 +277,23 @@ pub(crate) fn query(engine: &Engine, input: QueryInput) -> Result<QueryOutput> {
     }
 
     let mut page = Page::new(&source, input.limit);
-    let store = source.store();
-    if let Some((slot, partition)) = store.partitions().get_key_value(&selection.slot)
-        && is_valid_range(&selection.lower, &selection.upper)
+    if is_valid_range(&selection.lower, &selection.upper)
+        && let Some((slot, entries)) =
+            source.entries(&selection.slot, (selection.lower, selection.upper), forward)
     {
-        let range = partition.range((selection.lower, selection.upper));
         let in_prefix = |e: &EntryKey| match &selection.prefix {
             None => true,
             Some((i, p)) => e.sort.get(*i).is_some_and(|v| starts_with(v, p)),
         };
+        let mut entries = entries;
         if forward {
-            for (entry, stored) in range.take_while(|(e, _)| in_prefix(e)) {
+            for (entry, stored) in entries.by_ref().take_while(|(e, _)| in_prefix(e)) {
                 if !page.push(slot, entry, stored) {
                     break;
                 }
             }
         } else {
-            for (entry, stored) in range.rev().filter(|(e, _)| in_prefix(e)) {
+            for (entry, stored) in entries.filter(|(e, _)| in_prefix(e)) {
                 if !page.push(slot, entry, stored) {
                     break;
                 }

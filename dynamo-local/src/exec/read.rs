@@ -5,6 +5,7 @@
 
 use super::capacity::{Kind, Usage, read_units};
 use crate::key::{IndexDef, IndexKind, KeyDef};
+use crate::replica::{Merged, Overlay, StoreOverlay};
 use crate::table::{
     EntryKey, Ext, Index, Position, Slot, Store, StoredItem, Table, TableState, Tiebreak,
 };
@@ -12,6 +13,7 @@ use dynamo_core::expr::{Condition, Projection};
 use dynamo_core::ops::Select;
 use dynamo_core::{AttributeMap, Error, Result};
 use std::collections::HashSet;
+use std::ops::Bound;
 
 /// Most data one Query or Scan call reads.
 pub(crate) const MAX_PAGE_BYTES: usize = 1024 * 1024;
@@ -30,6 +32,8 @@ pub(crate) struct Source<'a> {
     consistent: bool,
     filter: Option<&'a Condition>,
     projection: Option<&'a Projection>,
+    /// How the replica serving an eventual read differs from the table.
+    overlay: Option<&'a Overlay>,
 }
 
 /// What a Query or Scan asks for besides its keys.
@@ -43,7 +47,12 @@ pub(crate) struct ReadRequest<'a> {
 
 impl<'a> Source<'a> {
     /// Resolves `IndexName`, `ConsistentRead` and `Select` as DynamoDB does.
-    pub fn open(table: &'a Table, state: &'a TableState, request: ReadRequest<'a>) -> Result<Self> {
+    pub fn open(
+        table: &'a Table,
+        state: &'a TableState,
+        request: ReadRequest<'a>,
+        overlay: Option<&'a Overlay>,
+    ) -> Result<Self> {
         let ReadRequest {
             index_name,
             consistent_read,
@@ -114,7 +123,93 @@ impl<'a> Source<'a> {
             consistent,
             filter,
             projection,
+            overlay,
         })
+    }
+
+    /// The changes a replica view makes to the store this read walks.
+    fn changes(&self) -> Option<&'a StoreOverlay> {
+        let overlay = self.overlay?;
+        match self.index {
+            None => Some(&overlay.base),
+            Some(index) => {
+                let ordinal = self
+                    .state
+                    .indexes()
+                    .iter()
+                    .position(|i| std::ptr::eq(i, index))?;
+                overlay.indexes.get(ordinal)
+            }
+        }
+    }
+
+    /// The entries of partition `slot` between `bounds`, in order (or in
+    /// reverse), as this read sees them: the store's, or the replica's.
+    pub fn entries(
+        &self,
+        slot: &Slot,
+        bounds: (Bound<EntryKey>, Bound<EntryKey>),
+        forward: bool,
+    ) -> Option<(&'a Slot, Entries<'a>)> {
+        let current = self.store().partitions().get_key_value(slot);
+        let changes = self.changes().and_then(|c| c.get_key_value(slot));
+        let slot = current.map(|(s, _)| s).or(changes.map(|(s, _)| s))?;
+        let empty_current: &'a crate::table::Partition = empty_partition();
+        let current = current.map_or(empty_current, |(_, p)| p);
+        let Some((_, changes)) = changes else {
+            let range = current.range(bounds);
+            let plain: Entries<'a> = if forward {
+                Box::new(range.map(|(k, v)| (k, v.as_ref())))
+            } else {
+                Box::new(range.rev().map(|(k, v)| (k, v.as_ref())))
+            };
+            return Some((slot, plain));
+        };
+        let merged: Entries<'a> = if forward {
+            Box::new(Merged::new(
+                current.range(bounds.clone()),
+                changes.range(bounds),
+                true,
+            ))
+        } else {
+            Box::new(Merged::new(
+                current.range(bounds.clone()).rev(),
+                changes.range(bounds).rev(),
+                false,
+            ))
+        };
+        Some((slot, merged))
+    }
+
+    /// The partitions from `first` on, in scan order, as this read sees
+    /// them.
+    pub fn slots_from(&self, first: Bound<Slot>) -> Vec<&'a Slot> {
+        let range = (first, Bound::Unbounded);
+        let mut slots: Vec<&'a Slot> = self
+            .store()
+            .partitions()
+            .range(range.clone())
+            .map(|(s, _)| s)
+            .collect();
+        if let Some(changes) = self.changes() {
+            slots.extend(changes.range(range).map(|(s, _)| s));
+            slots.sort();
+            slots.dedup();
+        }
+        slots
+    }
+
+    /// The table item under `position`, as this read sees it.
+    fn table_item(&self, position: &Position) -> Option<&'a StoredItem> {
+        if let Some(overlay) = self.overlay
+            && let Some(then) = overlay
+                .base
+                .get(&position.slot)
+                .and_then(|p| p.get(&position.entry))
+        {
+            return then.as_deref();
+        }
+        self.state.base().get(position)
     }
 
     pub fn store(&self) -> &'a Store {
@@ -207,8 +302,39 @@ impl<'a> Source<'a> {
             partition: partition.clone(),
             sort: sort.clone(),
         };
-        self.state.base().get(&self.table.schema.position(&key))
+        self.table_item(&self.table.schema.position(&key))
     }
+}
+
+/// Entries of a partition in the order a read walks them.
+pub(crate) type Entries<'a> = Box<dyn Iterator<Item = (&'a EntryKey, &'a StoredItem)> + 'a>;
+
+fn empty_partition() -> &'static crate::table::Partition {
+    static EMPTY: std::sync::OnceLock<crate::table::Partition> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(crate::table::Partition::new)
+}
+
+/// The replica view an eventual read sees, when it differs from the
+/// table: reads that are not strongly consistent, and every read of a
+/// global index.
+pub(crate) fn replica_view(
+    engine: &crate::engine::Engine,
+    table: &Table,
+    state: &TableState,
+    consistent_read: Option<bool>,
+    index_name: Option<&str>,
+) -> Option<Overlay> {
+    let global = index_name
+        .and_then(|name| state.index(name))
+        .is_some_and(|i| i.def.kind == IndexKind::Global);
+    if (consistent_read.unwrap_or(false) && !global) || table.replicas.in_step() {
+        return None;
+    }
+    let position = table.replicas.position(state, engine.now());
+    if position + 1 >= state.log().next_seq() {
+        return None;
+    }
+    Some(crate::replica::overlay(table, state, position))
 }
 
 /// One page of a Query or Scan being filled.

@@ -23,6 +23,13 @@ pub(crate) fn scan(engine: &Engine, input: ScanInput) -> Result<ScanOutput> {
     input.validate()?;
     let table = engine.table(&input.table_name)?;
     let state = table.read();
+    let view = super::read::replica_view(
+        engine,
+        &table,
+        &state,
+        input.consistent_read,
+        input.index_name.as_deref(),
+    );
     let source = Source::open(
         &table,
         &state,
@@ -33,6 +40,7 @@ pub(crate) fn scan(engine: &Engine, input: ScanInput) -> Result<ScanOutput> {
             filter: input.filter.as_ref(),
             projection: input.projection.as_ref(),
         },
+        view.as_ref(),
     )?;
     let start = input
         .exclusive_start_key
@@ -44,15 +52,14 @@ pub(crate) fn scan(engine: &Engine, input: ScanInput) -> Result<ScanOutput> {
         _ => (0, None),
     };
 
-    let store = source.store();
     let mut page = Page::new(&source, input.limit);
     let mut more = true;
     let first_slot = match &start {
         Some(start) => {
             // The rest of the partition the previous page stopped in.
-            if let Some((slot, partition)) = store.partitions().get_key_value(&start.slot) {
-                let rest = partition.range((Bound::Excluded(&start.entry), Bound::Unbounded));
-                for (entry, stored) in rest {
+            let rest = (Bound::Excluded(start.entry.clone()), Bound::Unbounded);
+            if let Some((slot, entries)) = source.entries(&start.slot, rest, true) {
+                for (entry, stored) in entries {
                     more = page.push(slot, entry, stored);
                     if !more {
                         break;
@@ -64,13 +71,15 @@ pub(crate) fn scan(engine: &Engine, input: ScanInput) -> Result<ScanOutput> {
         None => Bound::Included(Slot::first_with_hash(hash_start)),
     };
     if more {
-        'partitions: for (slot, partition) in
-            store.partitions().range((first_slot, Bound::Unbounded))
-        {
+        'partitions: for slot in source.slots_from(first_slot) {
             if hash_end.is_some_and(|end| slot.hash >= end) {
                 break;
             }
-            for (entry, stored) in partition {
+            let all = (Bound::Unbounded, Bound::Unbounded);
+            let Some((slot, entries)) = source.entries(slot, all, true) else {
+                continue;
+            };
+            for (entry, stored) in entries {
                 if !page.push(slot, entry, stored) {
                     break 'partitions;
                 }

@@ -181,6 +181,7 @@ pub(crate) fn create_table(engine: &Engine, input: CreateTableInput) -> Result<C
         table_id(id ^ now.as_nanos() as u64),
         now.as_secs_f64(),
         state,
+        engine.new_replicas(id),
     );
     {
         let commit = Commit::user(now);
