@@ -137,9 +137,27 @@ fn join(
             )));
         }
     };
-    Ok(conditions
-        .into_iter()
-        .reduce(|a, b| if or { a.or(b) } else { a.and(b) }))
+    Ok(balanced(conditions, or))
+}
+
+/// Joins conditions into a balanced tree, so that a map of any size makes
+/// an AST only logarithmically deep: evaluating, printing and dropping it
+/// recurse once per level. (The operator limit then refuses more than 300,
+/// but the request must be refused, not overflow a stack, first.)
+fn balanced(mut conditions: Vec<Condition>, or: bool) -> Option<Condition> {
+    while conditions.len() > 1 {
+        let mut joined = Vec::with_capacity(conditions.len().div_ceil(2));
+        let mut pairs = conditions.into_iter();
+        while let Some(a) = pairs.next() {
+            joined.push(match pairs.next() {
+                Some(b) if or => a.or(b),
+                Some(b) => a.and(b),
+                None => a,
+            });
+        }
+        conditions = joined;
+    }
+    conditions.pop()
 }
 
 /// `Expected` with its `ConditionalOperator`.
