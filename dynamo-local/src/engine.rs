@@ -347,6 +347,69 @@ impl Backend for Engine {
     fn streams(&self) -> Option<&dyn StreamsBackend> {
         Some(self)
     }
+
+    /// Waits `duration` on any async runtime (the engine knows none): a
+    /// change feed with nothing to read, or a batch retry, sleeps instead
+    /// of spinning.
+    async fn pause(&self, duration: Duration) {
+        Sleep::new(duration).await;
+    }
+}
+
+/// A timer future that needs no runtime: a thread sleeps for it and wakes
+/// the task.
+struct Sleep {
+    duration: Duration,
+    state: Option<Arc<std::sync::Mutex<(bool, Option<std::task::Waker>)>>>,
+}
+
+impl Sleep {
+    fn new(duration: Duration) -> Self {
+        Self {
+            duration,
+            state: None,
+        }
+    }
+}
+
+impl std::future::Future for Sleep {
+    type Output = ();
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.duration.is_zero() {
+            return std::task::Poll::Ready(());
+        }
+        let duration = self.duration;
+        let state = self.state.get_or_insert_with(|| {
+            let state = Arc::new(std::sync::Mutex::new((false, None::<std::task::Waker>)));
+            let timer = Arc::clone(&state);
+            let spawned = std::thread::Builder::new()
+                .name("dynamo-local-pause".into())
+                .spawn(move || {
+                    std::thread::sleep(duration);
+                    let mut guard = timer.lock().unwrap_or_else(|e| e.into_inner());
+                    guard.0 = true;
+                    if let Some(waker) = guard.1.take() {
+                        waker.wake();
+                    }
+                });
+            if spawned.is_err() {
+                // No thread for the timer: do not wait rather than hang.
+                state.lock().unwrap_or_else(|e| e.into_inner()).0 = true;
+            }
+            state
+        });
+        let mut guard = state.lock().unwrap_or_else(|e| e.into_inner());
+        if guard.0 {
+            std::task::Poll::Ready(())
+        } else {
+            guard.1 = Some(cx.waker().clone());
+            std::task::Poll::Pending
+        }
+    }
 }
 
 #[async_trait]
