@@ -356,11 +356,14 @@ impl Backend for Engine {
     }
 }
 
+/// Whether a [`Sleep`] has elapsed, and the task to wake when it does.
+type SleepState = Arc<std::sync::Mutex<(bool, Option<std::task::Waker>)>>;
+
 /// A timer future that needs no runtime: a thread sleeps for it and wakes
 /// the task.
 struct Sleep {
     duration: Duration,
-    state: Option<Arc<std::sync::Mutex<(bool, Option<std::task::Waker>)>>>,
+    state: Option<SleepState>,
 }
 
 impl Sleep {
@@ -384,7 +387,7 @@ impl std::future::Future for Sleep {
         }
         let duration = self.duration;
         let state = self.state.get_or_insert_with(|| {
-            let state = Arc::new(std::sync::Mutex::new((false, None::<std::task::Waker>)));
+            let state: SleepState = Arc::new(std::sync::Mutex::new((false, None)));
             let timer = Arc::clone(&state);
             let spawned = std::thread::Builder::new()
                 .name("dynamo-local-pause".into())
