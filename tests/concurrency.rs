@@ -95,7 +95,9 @@ async fn concurrent_transfers_keep_the_total_and_apply_all_or_nothing(db: Client
             })
         })
         .collect();
-    let planned = transfers(60);
+    // One more than all the money there is: always cancelled.
+    let mut planned = transfers(60);
+    planned.push((0, 1, START * WALLETS as i64 + 1));
     let writers: Vec<_> = planned
         .iter()
         .map(|&(from, to, amount)| {
@@ -138,6 +140,8 @@ async fn concurrent_transfers_keep_the_total_and_apply_all_or_nothing(db: Client
         assert!(reader.await.unwrap() > 0);
     }
     assert_eq!(applied + cancelled, planned.len());
+    // Whatever the order, the first transfer to run has the money and the
+    // impossible one has not.
     assert!(
         applied > 0 && cancelled > 0,
         "{applied} applied, {cancelled} cancelled"
