@@ -48,6 +48,22 @@ pub enum Error {
     /// `InternalServerError`.
     #[error("InternalServerError: {0}")]
     InternalServerError(String),
+    /// The request was refused for going too fast, and may be retried after
+    /// a pause: `ProvisionedThroughputExceededException`,
+    /// `ThrottlingException`, `RequestLimitExceeded`.
+    #[error("{error_type}: {message}")]
+    Throttled {
+        /// The error type, e.g. `ProvisionedThroughputExceededException`.
+        error_type: String,
+        /// Its message.
+        message: String,
+        /// Which limits of which resources were exceeded (DynamoDB's
+        /// `ThrottlingReasons`; empty when the service gave none).
+        reasons: Vec<ThrottlingReason>,
+        /// How long the service asked the client to wait before retrying
+        /// (the `x-amz-retry-after` header), when it said.
+        retry_after: Option<std::time::Duration>,
+    },
     /// Any other error type reported by a remote service.
     #[error("{error_type}: {message}")]
     Service {
@@ -75,7 +91,7 @@ impl Error {
             Self::TransactionCanceled { .. } => "TransactionCanceledException",
             Self::VersionConflict { .. } => "ConditionalCheckFailedException",
             Self::InternalServerError(_) => "InternalServerError",
-            Self::Service { error_type, .. } => error_type,
+            Self::Service { error_type, .. } | Self::Throttled { error_type, .. } => error_type,
             Self::Transport(_) => "TransportError",
             Self::Attribute(_) => "AttributeConversionError",
         }
@@ -91,6 +107,7 @@ impl Error {
             | Self::Transport(m) => m.clone(),
             Self::ConditionalCheckFailed { message, .. }
             | Self::Service { message, .. }
+            | Self::Throttled { message, .. }
             | Self::TransactionCanceled { message, .. } => message.clone(),
             Self::Attribute(e) => e.to_string(),
             Self::VersionConflict { .. } => self.to_string(),
@@ -105,6 +122,18 @@ impl Error {
 
 /// Result of a backend operation.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One limit a throttled request exceeded, as DynamoDB reports it in
+/// `ThrottlingReasons`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ThrottlingReason {
+    /// `<ResourceType><OperationType><LimitType>`, e.g.
+    /// `TableWriteProvisionedThroughputExceeded` or
+    /// `IndexReadKeyRangeThroughputExceeded`.
+    pub reason: String,
+    /// The ARN of the table or index that was throttled.
+    pub resource: String,
+}
 
 /// Why one action of a transaction was cancelled (`None` when it was fine).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

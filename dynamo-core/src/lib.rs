@@ -25,7 +25,7 @@ pub use client::{
     InTransaction, KeyQuery, Origin, Page, Put, Query, QueryStream, SequenceNumber, Transaction,
     Update,
 };
-pub use error::{CancellationReason, Error, Result};
+pub use error::{CancellationReason, Error, Result, ThrottlingReason};
 pub use futures_core::Stream;
 pub use item::{
     Attribute, AttributeError, Collection, CollectionMember, DerivedKeys, EntitySchema, IndexKind,
