@@ -4,6 +4,7 @@
 
 use crate::clock::{Clock, SystemClock};
 use crate::exec;
+use crate::in_flight::{Tokens, TransactionGate, TransactionHold};
 use crate::log::Retention;
 use crate::table::Table;
 use async_trait::async_trait;
@@ -11,7 +12,7 @@ use dynamo_core::ops::*;
 use dynamo_core::{Backend, Error, Result};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
 use std::time::{Duration, UNIX_EPOCH};
 
 /// How an [`Engine`] is set up.
@@ -27,9 +28,15 @@ pub struct EngineOptions {
     /// each table's replicas apply commits between half this and all of it
     /// later. Zero (the default) makes every read see the latest commit.
     pub replica_lag: Duration,
+    /// Replica lag for the tables of these names, instead of
+    /// `replica_lag` (applied when a table of that name is created).
+    pub table_replica_lag: BTreeMap<String, Duration>,
     /// Seeds the generator that sets replica delays and chooses the
     /// replica of each eventual read, so runs repeat.
     pub seed: u64,
+    /// Whether TransactWriteItems stay in flight between prepare and
+    /// commit, so that conflicts with them can be seen (none by default).
+    pub transaction_hold: TransactionHold,
 }
 
 impl Default for EngineOptions {
@@ -39,7 +46,9 @@ impl Default for EngineOptions {
             ttl_sweep_interval: Some(Duration::from_secs(1)),
             change_log: Retention::default(),
             replica_lag: Duration::ZERO,
+            table_replica_lag: BTreeMap::new(),
             seed: 0,
+            transaction_hold: TransactionHold::None,
         }
     }
 }
@@ -50,7 +59,9 @@ impl std::fmt::Debug for EngineOptions {
             .field("ttl_sweep_interval", &self.ttl_sweep_interval)
             .field("change_log", &self.change_log)
             .field("replica_lag", &self.replica_lag)
+            .field("table_replica_lag", &self.table_replica_lag)
             .field("seed", &self.seed)
+            .field("transaction_hold", &self.transaction_hold)
             .finish_non_exhaustive()
     }
 }
@@ -60,16 +71,15 @@ pub(crate) struct Inner {
     clock: Arc<dyn Clock>,
     change_log: Retention,
     replica_lag: Duration,
+    table_replica_lag: BTreeMap<String, Duration>,
     seed: u64,
     region: String,
     account_id: String,
     next_id: AtomicU64,
-    /// TransactWriteItems client tokens: request digest and when first used.
-    tokens: std::sync::Mutex<std::collections::HashMap<String, (u64, std::time::Instant)>>,
+    /// TransactWriteItems client tokens.
+    tokens: Tokens,
+    transaction_hold: Mutex<TransactionHold>,
 }
-
-/// How long a client request token makes a transaction idempotent.
-const TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 60);
 
 /// An in-process DynamoDB-compatible engine holding its data in memory.
 ///
@@ -108,11 +118,13 @@ impl Engine {
                 clock: options.clock,
                 change_log: options.change_log,
                 replica_lag: options.replica_lag,
+                table_replica_lag: options.table_replica_lag,
                 seed: options.seed,
                 region: "us-east-1".to_owned(),
                 account_id: "000000000000".to_owned(),
                 next_id: AtomicU64::new(1),
-                tokens: std::sync::Mutex::new(std::collections::HashMap::new()),
+                tokens: Tokens::default(),
+                transaction_hold: Mutex::new(options.transaction_hold),
             }),
         };
         if let Some(interval) = options.ttl_sweep_interval {
@@ -136,24 +148,56 @@ impl Engine {
             .unwrap_or_default()
     }
 
-    /// Whether `token` was used in the last 10 minutes: `Some(true)` for the
-    /// same request (a retry), `Some(false)` for a different one.
-    pub(crate) fn idempotency(&self, token: &str, fingerprint: u64) -> Option<bool> {
-        let mut tokens = self.inner.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        tokens.retain(|_, (_, at)| at.elapsed() < TOKEN_LIFETIME);
-        tokens.get(token).map(|(seen, _)| *seen == fingerprint)
+    /// The client request tokens of TransactWriteItems.
+    pub(crate) fn tokens(&self) -> &Tokens {
+        &self.inner.tokens
     }
 
-    /// Records a completed transaction's token.
-    pub(crate) fn remember(&self, token: &str, fingerprint: u64) {
-        let mut tokens = self.inner.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        tokens.insert(token.to_owned(), (fingerprint, std::time::Instant::now()));
+    /// How TransactWriteItems run now.
+    pub(crate) fn transaction_hold(&self) -> TransactionHold {
+        self.inner
+            .transaction_hold
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
-    /// What new tables' change logs keep: what the engine was asked for,
-    /// and at least the replica lag.
-    pub(crate) fn log_retention(&self) -> Retention {
-        let lag = self.inner.replica_lag;
+    /// Sets how TransactWriteItems run from now on: at once (the default),
+    /// or held in flight between prepare and commit so that other writes
+    /// of their items conflict.
+    pub fn set_transaction_hold(&self, hold: TransactionHold) {
+        *self
+            .inner
+            .transaction_hold
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = hold;
+    }
+
+    /// Keeps every TransactWriteItems that prepares from now on in flight,
+    /// its items held, until the returned gate is released: a write of one
+    /// of those items meanwhile fails with `TransactionConflictException`,
+    /// and a transaction touching one is cancelled with the
+    /// `TransactionConflict` reason. Lets a test reproduce conflicts
+    /// deterministically.
+    pub fn hold_transactions(&self) -> TransactionGate {
+        let gate = TransactionGate::new();
+        self.set_transaction_hold(TransactionHold::Gate(gate.clone()));
+        gate
+    }
+
+    /// The replica lag of the table named `name`.
+    fn replica_lag_of(&self, name: &str) -> Duration {
+        self.inner
+            .table_replica_lag
+            .get(name)
+            .copied()
+            .unwrap_or(self.inner.replica_lag)
+    }
+
+    /// What a new table's change log keeps: what the engine was asked for,
+    /// and at least the table's replica lag.
+    pub(crate) fn log_retention(&self, name: &str) -> Retention {
+        let lag = self.replica_lag_of(name);
         match self.inner.change_log {
             Retention::Nothing if !lag.is_zero() => Retention::For(lag),
             Retention::For(keep) => Retention::For(keep.max(lag)),
@@ -163,11 +207,24 @@ impl Engine {
 
     /// The replicas of a new table, seeded by the engine's seed and the
     /// table's number.
-    pub(crate) fn new_replicas(&self, table_number: u64) -> crate::replica::Replicas {
-        crate::replica::Replicas::new(
-            self.inner.replica_lag,
-            self.inner.seed ^ table_number.wrapping_mul(0x9e37_79b9_7f4a_7c15),
-        )
+    pub(crate) fn new_replicas(&self, name: &str, table_number: u64) -> crate::replica::Replicas {
+        crate::replica::Replicas::new(self.replica_lag_of(name), self.replica_seed(table_number))
+    }
+
+    fn replica_seed(&self, table_number: u64) -> u64 {
+        self.inner.seed ^ table_number.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+
+    /// Sets how far eventually consistent reads of table `name` may lag
+    /// its latest commit from now on (zero: every read sees the latest).
+    pub fn set_replica_lag(&self, name: &str, lag: Duration) -> Result<()> {
+        let table = self.table(name)?;
+        let mut writer = table.write();
+        if !lag.is_zero() {
+            writer.retain_log(Retention::For(lag));
+        }
+        table.replicas.set_lag(lag);
+        Ok(())
     }
 
     /// Holds the replicas of table `name` where they are: eventual reads
@@ -330,7 +387,7 @@ impl Backend for Engine {
         &self,
         input: TransactWriteItemsInput,
     ) -> Result<TransactWriteItemsOutput> {
-        exec::transact::transact_write_items(self, input)
+        exec::transact::transact_write_items(self, input).await
     }
 
     async fn transact_get_items(
@@ -361,13 +418,13 @@ type SleepState = Arc<std::sync::Mutex<(bool, Option<std::task::Waker>)>>;
 
 /// A timer future that needs no runtime: a thread sleeps for it and wakes
 /// the task.
-struct Sleep {
+pub(crate) struct Sleep {
     duration: Duration,
     state: Option<SleepState>,
 }
 
 impl Sleep {
-    fn new(duration: Duration) -> Self {
+    pub(crate) fn new(duration: Duration) -> Self {
         Self {
             duration,
             state: None,

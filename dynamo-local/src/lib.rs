@@ -21,6 +21,7 @@
 mod clock;
 mod engine;
 mod exec;
+mod in_flight;
 mod key;
 mod log;
 #[cfg(test)]
@@ -32,6 +33,7 @@ mod table;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use engine::{Engine, EngineOptions};
+pub use in_flight::{TransactionGate, TransactionHold};
 pub use log::Retention;
 
 /// Reads a duration written as a whole number and a unit: `50ms`, `2s`,

@@ -252,13 +252,13 @@ impl World {
                     return;
                 }
                 let item = item_json(*a, Some(0), 7, None, false);
-                let result = exec::transact::transact_write_items(
+                let result = at_once(exec::transact::transact_write_items(
                     engine,
                     input(json!({"TransactItems": [
                         {"Put": {"TableName": TABLE, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
                         {"Delete": {"TableName": TABLE, "Key": {"pk": {"S": format!("k{b}")}}}}
                     ]})),
-                );
+                ));
                 match self.model.entry(format!("k{a}")) {
                     std::collections::btree_map::Entry::Occupied(_) => {
                         assert!(result.is_err(), "{step:?}: the condition should fail");
@@ -487,4 +487,15 @@ fn a_write_that_changes_nothing_records_nothing() {
     )
     .unwrap();
     assert_eq!(table.read().log().next_seq(), after_first);
+}
+
+/// The output of a future that never waits (a transaction the engine does
+/// not hold in flight).
+fn at_once<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match future.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(output) => output,
+        std::task::Poll::Pending => panic!("the transaction waited"),
+    }
 }

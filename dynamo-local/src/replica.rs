@@ -19,7 +19,7 @@ use crate::key::PrimaryKey;
 use crate::log::Change;
 use crate::table::{EntryKey, Slot, StoredItem, Table, TableState};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -59,7 +59,10 @@ impl Overlay {
 
 /// The replicas of one table.
 pub(crate) struct Replicas {
-    delays: [Duration; REPLICAS],
+    delays: Mutex<[Duration; REPLICAS]>,
+    /// Whether every replica applies at once (no lag, not held), read on
+    /// every eventual read without a lock.
+    in_step: AtomicBool,
     /// The last record each replica has shown.
     shown: [AtomicU64; REPLICAS],
     /// A position every replica is held at, when set.
@@ -80,32 +83,40 @@ impl Replicas {
     /// Replicas lagging between `lag / 2` and `lag`, drawn from `seed`.
     pub fn new(lag: Duration, seed: u64) -> Self {
         let mut state = seed;
-        let nanos = u64::try_from(lag.as_nanos()).unwrap_or(u64::MAX);
-        let delays = std::array::from_fn(|_| {
-            let spread = nanos / 2;
-            let extra = if spread == 0 {
-                0
-            } else {
-                next_random(&mut state) % (spread + 1)
-            };
-            Duration::from_nanos(nanos - spread + extra)
-        });
+        let delays = delays(lag, &mut state);
         Self {
-            delays,
+            in_step: AtomicBool::new(delays.iter().all(Duration::is_zero)),
+            delays: Mutex::new(delays),
             shown: std::array::from_fn(|_| AtomicU64::new(0)),
             held: Mutex::new(None),
             chooser: Mutex::new(next_random(&mut state)),
         }
     }
 
+    /// Lags between `lag / 2` and `lag` from now on (drawn from the
+    /// generator that chooses replicas). A replica never moves back: what
+    /// it showed stays shown.
+    pub fn set_lag(&self, lag: Duration) {
+        let mut chooser = self.chooser.lock().unwrap_or_else(|e| e.into_inner());
+        let drawn = delays(lag, &mut chooser);
+        *self.delays.lock().unwrap_or_else(|e| e.into_inner()) = drawn;
+        drop(chooser);
+        self.update_in_step();
+    }
+
     /// Whether every replica applies at once (lag zero and not held).
     pub fn in_step(&self) -> bool {
-        self.delays.iter().all(Duration::is_zero)
-            && self
-                .held
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .is_none()
+        self.in_step.load(Ordering::Acquire)
+    }
+
+    /// Recomputes [`Replicas::in_step`] after a change of lag or hold.
+    fn update_in_step(&self) {
+        let held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        let delays = self.delays.lock().unwrap_or_else(|e| e.into_inner());
+        self.in_step.store(
+            held.is_none() && delays.iter().all(Duration::is_zero),
+            Ordering::Release,
+        );
     }
 
     /// Holds every replica at its current position until
@@ -114,11 +125,13 @@ impl Replicas {
     pub fn hold(&self, state: &TableState) {
         let latest = state.log().next_seq().saturating_sub(1);
         *self.held.lock().unwrap_or_else(|e| e.into_inner()) = Some(latest);
+        self.update_in_step();
     }
 
     /// Lets held replicas move on.
     pub fn release(&self) {
         *self.held.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        self.update_in_step();
     }
 
     /// The position of the replica that serves the next eventual read: the
@@ -132,7 +145,8 @@ impl Replicas {
             let mut chooser = self.chooser.lock().unwrap_or_else(|e| e.into_inner());
             (next_random(&mut chooser) % REPLICAS as u64) as usize
         };
-        let cutoff = now.saturating_sub(self.delays[replica]);
+        let delay = self.delays.lock().unwrap_or_else(|e| e.into_inner())[replica];
+        let cutoff = now.saturating_sub(delay);
         // The newest record committed by the cutoff; records the log no
         // longer keeps are older than any replica's delay.
         let mut visible = latest;
@@ -147,6 +161,20 @@ impl Replicas {
         shown.fetch_max(position, Ordering::Relaxed);
         position
     }
+}
+
+/// Each replica's delay, between `lag / 2` and `lag`, drawn from `state`.
+fn delays(lag: Duration, state: &mut u64) -> [Duration; REPLICAS] {
+    let nanos = u64::try_from(lag.as_nanos()).unwrap_or(u64::MAX);
+    std::array::from_fn(|_| {
+        let spread = nanos / 2;
+        let extra = if spread == 0 {
+            0
+        } else {
+            next_random(state) % (spread + 1)
+        };
+        Duration::from_nanos(nanos - spread + extra)
+    })
 }
 
 /// The difference between the table now and after record `position`.

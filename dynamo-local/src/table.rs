@@ -31,7 +31,7 @@ use dynamo_core::schema::{
 };
 use dynamo_core::value::item_size;
 use dynamo_core::{AttributeMap, Error, KeyValue};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// A value extended with a greatest element, so that a range bound can sit
@@ -242,6 +242,9 @@ pub(crate) struct TableState {
     /// number after its last record once it was disabled.
     streams: Vec<(Arc<StreamInfo>, Option<u64>)>,
     log: ChangeLog,
+    /// Items held by transactions in flight, with the transaction's
+    /// number: prepared, not yet committed. Not part of the logged state.
+    holds: HashMap<PrimaryKey, u64>,
 }
 
 /// A write planned against a table's current indexes; applying it cannot
@@ -282,6 +285,27 @@ impl TableState {
             tags: BTreeMap::new(),
             streams: Vec::new(),
             log: ChangeLog::new(retention),
+            holds: HashMap::new(),
+        }
+    }
+
+    /// The transaction in flight that holds the item under `key`, if any.
+    pub fn held_by(&self, key: &PrimaryKey) -> Option<u64> {
+        if self.holds.is_empty() {
+            return None;
+        }
+        self.holds.get(key).copied()
+    }
+
+    /// Refuses a single-item write of an item a transaction in flight
+    /// holds, as DynamoDB does.
+    pub fn check_not_held(&self, key: &PrimaryKey) -> Result<(), Error> {
+        match self.held_by(key) {
+            None => Ok(()),
+            Some(_) => Err(Error::Service {
+                error_type: "TransactionConflictException".to_owned(),
+                message: TRANSACTION_ONGOING.to_owned(),
+            }),
         }
     }
 
@@ -435,6 +459,9 @@ impl Table {
     }
 }
 
+/// DynamoDB's message for an item a transaction in flight holds.
+pub(crate) const TRANSACTION_ONGOING: &str = "Transaction is ongoing for the item";
+
 /// A table: fixed identity and key schema, and its state behind a lock.
 pub(crate) struct Table {
     pub schema: KeySchema,
@@ -580,6 +607,27 @@ impl TableWriter<'_> {
             old,
             new_size,
             index_writes,
+        }
+    }
+
+    /// Marks the items under `keys` as held by transaction `transaction`
+    /// until [`TableWriter::release`].
+    pub fn hold<'k>(&mut self, keys: impl IntoIterator<Item = &'k PrimaryKey>, transaction: u64) {
+        for key in keys {
+            self.state.holds.insert(key.clone(), transaction);
+        }
+    }
+
+    /// Releases what transaction `transaction` holds of `keys`.
+    pub fn release<'k>(
+        &mut self,
+        keys: impl IntoIterator<Item = &'k PrimaryKey>,
+        transaction: u64,
+    ) {
+        for key in keys {
+            if self.state.holds.get(key) == Some(&transaction) {
+                self.state.holds.remove(key);
+            }
         }
     }
 

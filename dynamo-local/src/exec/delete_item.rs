@@ -11,6 +11,7 @@ pub(crate) fn delete_item(engine: &Engine, input: DeleteItemInput) -> Result<Del
     let table = engine.table(&input.table_name)?;
     let key = table.schema.key_of_key(&input.key)?;
     let mut state = table.write();
+    state.check_not_held(&key)?;
     let current = state
         .base()
         .get(&table.schema.position(&key))

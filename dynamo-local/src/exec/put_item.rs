@@ -14,6 +14,7 @@ pub(crate) fn put_item(engine: &Engine, input: PutItemInput) -> Result<PutItemOu
     let table = engine.table(&input.table_name)?;
     let key = checked_key(&table, &input.item)?;
     let mut state = table.write();
+    state.check_not_held(&key)?;
     let current = state
         .base()
         .get(&table.schema.position(&key))

@@ -167,7 +167,7 @@ pub(crate) fn create_table(engine: &Engine, input: CreateTableInput) -> Result<C
             billing_mode: input.billing_mode.unwrap_or_default(),
             provisioned_throughput: throughput(input.provisioned_throughput),
         },
-        engine.log_retention(),
+        engine.log_retention(&input.table_name),
     );
     let table = Table::new(
         schema,
@@ -181,7 +181,7 @@ pub(crate) fn create_table(engine: &Engine, input: CreateTableInput) -> Result<C
         table_id(id ^ now.as_nanos() as u64),
         now.as_secs_f64(),
         state,
-        engine.new_replicas(id),
+        engine.new_replicas(&input.table_name, id),
     );
     {
         let commit = Commit::user(now);

@@ -7,9 +7,10 @@
 use super::capacity::{Kind, Usage, read_units};
 use super::write::{apply, validate_values};
 use crate::engine::Engine;
+use crate::in_flight::{Claim, TransactionHold};
 use crate::key::PrimaryKey;
 use crate::log::{Commit, Origin};
-use crate::table::{PlannedWrite, Table, TableState};
+use crate::table::{PlannedWrite, TRANSACTION_ONGOING, Table, TableState};
 use dynamo_core::ops::*;
 use dynamo_core::value::{MAX_ITEM_SIZE, item_size};
 use dynamo_core::{AttributeMap, CancellationReason, Error, Result};
@@ -55,6 +56,15 @@ fn reason(code: &str, message: Option<String>, item: Option<AttributeMap>) -> Ca
     }
 }
 
+/// The reason of an action whose item a transaction in flight holds.
+fn conflict() -> CancellationReason {
+    reason(
+        "TransactionConflict",
+        Some(TRANSACTION_ONGOING.to_owned()),
+        None,
+    )
+}
+
 /// What an action will do once every action is known to succeed.
 enum Plan {
     Check(PrimaryKey),
@@ -66,6 +76,7 @@ fn plan(
     table: &Table,
     state: &TableState,
     action: &TransactWriteItem,
+    transaction: u64,
 ) -> std::result::Result<Plan, CancellationReason> {
     let validation = |e: Error| reason("ValidationError", Some(e.message()), None);
     let (key, condition, return_item) = match action {
@@ -109,6 +120,12 @@ fn plan(
             *return_values_on_condition_check_failure,
         ),
     };
+    if state
+        .held_by(&key)
+        .is_some_and(|holder| holder != transaction)
+    {
+        return Err(conflict());
+    }
     let current = state
         .base()
         .get(&table.schema.position(&key))
@@ -176,7 +193,7 @@ fn action_size(action: &TransactWriteItem) -> usize {
     }
 }
 
-pub(crate) fn transact_write_items(
+pub(crate) async fn transact_write_items(
     engine: &Engine,
     input: TransactWriteItemsInput,
 ) -> Result<TransactWriteItemsOutput> {
@@ -197,13 +214,7 @@ pub(crate) fn transact_write_items(
     let mut seen = HashSet::with_capacity(input.transact_items.len());
     for action in &input.transact_items {
         let table = &tables[position(&tables, action.table_name())];
-        let key = match action {
-            TransactWriteItem::Put { item, .. } => table.schema.key_of_item(item).ok(),
-            TransactWriteItem::ConditionCheck { key, .. }
-            | TransactWriteItem::Update { key, .. }
-            | TransactWriteItem::Delete { key, .. } => table.schema.key_of_key(key).ok(),
-        };
-        if let Some(key) = key
+        if let Some(key) = key_of(table, action)
             && !seen.insert((table.name.clone(), key))
         {
             return Err(Error::validation(
@@ -211,33 +222,183 @@ pub(crate) fn transact_write_items(
             ));
         }
     }
-    let fingerprint = input
-        .client_request_token
-        .as_ref()
-        .map(|_| fingerprint(&input));
-    if let (Some(token), Some(fingerprint)) = (&input.client_request_token, fingerprint) {
-        match engine.idempotency(token, fingerprint) {
-            Some(true) => {
+    let claim = match &input.client_request_token {
+        None => None,
+        Some(token) => match engine
+            .tokens()
+            .claim(token, fingerprint(&input), engine.now())
+        {
+            Claim::Run => Some(TokenClaim {
+                engine,
+                token,
+                finished: false,
+            }),
+            Claim::Replay => {
                 return Ok(TransactWriteItemsOutput {
                     consumed_capacity: None,
                 });
             }
-            Some(false) => {
+            Claim::InProgress => {
+                return Err(Error::Service {
+                    error_type: "TransactionInProgressException".into(),
+                    message: "Transaction from previous request is still in progress".into(),
+                });
+            }
+            Claim::Mismatch => {
                 return Err(Error::Service {
                     error_type: "IdempotentParameterMismatchException".into(),
                     message: "The request uses the same client token as a previous, but non-identical request.".into(),
                 });
             }
-            None => {}
+        },
+    };
+    let transaction = engine.next_id();
+    let wait = match engine.transaction_hold() {
+        TransactionHold::For(hold) if !hold.is_zero() => Some(Wait::For(hold)),
+        TransactionHold::Gate(gate) if !gate.is_released() => Some(Wait::Gate(gate)),
+        TransactionHold::None | TransactionHold::For(_) | TransactionHold::Gate(_) => None,
+    };
+    let result = match wait {
+        None => commit(engine, &tables, &input, transaction, None),
+        Some(wait) => {
+            let mut holds = prepare(&tables, &input, transaction)?;
+            wait.until().await;
+            commit(engine, &tables, &input, transaction, Some(&mut holds))
+        }
+    };
+    if let Some(mut claim) = claim {
+        claim.finish(result.is_ok());
+    }
+    result
+}
+
+/// How a held transaction waits between prepare and commit.
+enum Wait {
+    For(std::time::Duration),
+    Gate(crate::in_flight::TransactionGate),
+}
+
+impl Wait {
+    async fn until(self) {
+        match self {
+            Self::For(duration) => crate::engine::Sleep::new(duration).await,
+            Self::Gate(gate) => gate.pass().await,
         }
     }
+}
 
+/// A claimed client token: forgotten unless the transaction succeeded,
+/// also when the request is dropped while in flight.
+struct TokenClaim<'a> {
+    engine: &'a Engine,
+    token: &'a str,
+    finished: bool,
+}
+
+impl TokenClaim<'_> {
+    fn finish(&mut self, succeeded: bool) {
+        self.finished = true;
+        self.engine
+            .tokens()
+            .finish(self.token, succeeded, self.engine.now());
+    }
+}
+
+impl Drop for TokenClaim<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.finish(false);
+        }
+    }
+}
+
+/// The items a prepared transaction holds, per table (in lock order);
+/// released when committed, cancelled, or dropped in flight.
+struct Holds<'a> {
+    tables: &'a [Arc<Table>],
+    keys: Vec<Vec<PrimaryKey>>,
+    transaction: u64,
+    released: bool,
+}
+
+impl Holds<'_> {
+    /// Releases the holds through writers the caller already has.
+    fn release_in(&mut self, writers: &mut [crate::table::TableWriter<'_>]) {
+        for (writer, keys) in writers.iter_mut().zip(&self.keys) {
+            writer.release(keys, self.transaction);
+        }
+        self.released = true;
+    }
+}
+
+impl Drop for Holds<'_> {
+    fn drop(&mut self) {
+        if !self.released {
+            for (table, keys) in self.tables.iter().zip(&self.keys) {
+                table.write().release(keys, self.transaction);
+            }
+        }
+    }
+}
+
+/// The key of an action's item, when it has a valid one.
+fn key_of(table: &Table, action: &TransactWriteItem) -> Option<PrimaryKey> {
+    match action {
+        TransactWriteItem::Put { item, .. } => table.schema.key_of_item(item).ok(),
+        TransactWriteItem::ConditionCheck { key, .. }
+        | TransactWriteItem::Update { key, .. }
+        | TransactWriteItem::Delete { key, .. } => table.schema.key_of_key(key).ok(),
+    }
+}
+
+/// Plans every action (conditions checked, conflicts found) without
+/// applying anything, and holds every item the transaction touches.
+fn prepare<'a>(
+    tables: &'a [Arc<Table>],
+    input: &TransactWriteItemsInput,
+    transaction: u64,
+) -> Result<Holds<'a>> {
+    let mut writers: Vec<_> = tables.iter().map(|t| t.write()).collect();
+    let mut reasons = Vec::with_capacity(input.transact_items.len());
+    let mut keys = vec![Vec::new(); tables.len()];
+    for action in &input.transact_items {
+        let i = position(tables, action.table_name());
+        match plan(&tables[i], &writers[i], action, transaction) {
+            Ok(_) => reasons.push(reason("None", None, None)),
+            Err(r) => reasons.push(r),
+        }
+        keys[i].extend(key_of(&tables[i], action));
+    }
+    if reasons.iter().any(|r| r.code != "None") {
+        return Err(cancelled(reasons));
+    }
+    for (writer, keys) in writers.iter_mut().zip(&keys) {
+        writer.hold(keys, transaction);
+    }
+    Ok(Holds {
+        tables,
+        keys,
+        transaction,
+        released: false,
+    })
+}
+
+/// Decides every action against the locked tables and, when all succeed,
+/// applies them as one commit (releasing the transaction's holds, if it
+/// was prepared and held, under the same locks).
+fn commit(
+    engine: &Engine,
+    tables: &[Arc<Table>],
+    input: &TransactWriteItemsInput,
+    transaction: u64,
+    holds: Option<&mut Holds<'_>>,
+) -> Result<TransactWriteItemsOutput> {
     let mut states: Vec<_> = tables.iter().map(|t| t.write()).collect();
     let mut plans = Vec::with_capacity(input.transact_items.len());
     let mut reasons = Vec::with_capacity(input.transact_items.len());
     for action in &input.transact_items {
-        let i = position(&tables, action.table_name());
-        match plan(&tables[i], &states[i], action) {
+        let i = position(tables, action.table_name());
+        match plan(&tables[i], &states[i], action, transaction) {
             Ok(p) => {
                 plans.push((i, p));
                 reasons.push(reason("None", None, None));
@@ -246,13 +407,16 @@ pub(crate) fn transact_write_items(
         }
     }
     if reasons.iter().any(|r| r.code != "None") {
+        if let Some(holds) = holds {
+            holds.release_in(&mut states);
+        }
         return Err(cancelled(reasons));
     }
 
     let commit = Commit {
         at: engine.now(),
         origin: Origin::User,
-        transaction: Some(engine.next_id()),
+        transaction: Some(transaction),
     };
     let mut usage: Vec<Usage> = tables.iter().map(|_| Usage::new(Kind::Write)).collect();
     for (i, plan) in plans {
@@ -269,10 +433,10 @@ pub(crate) fn transact_write_items(
         };
         usage[i].merge(used.scaled(2.0));
     }
-    drop(states);
-    if let (Some(token), Some(fingerprint)) = (&input.client_request_token, fingerprint) {
-        engine.remember(token, fingerprint);
+    if let Some(holds) = holds {
+        holds.release_in(&mut states);
     }
+    drop(states);
     let asked = input.return_consumed_capacity.unwrap_or_default() != ReturnConsumedCapacity::None;
     Ok(TransactWriteItemsOutput {
         consumed_capacity: asked.then(|| {
@@ -285,19 +449,13 @@ pub(crate) fn transact_write_items(
     })
 }
 
-/// A stable digest of a request, to tell a retry from a different request
-/// under the same client token.
-fn fingerprint(input: &TransactWriteItemsInput) -> u64 {
-    use std::hash::{Hash, Hasher};
+/// A digest of a request, stable across builds and processes, to tell a
+/// retry from a different request under the same client token.
+fn fingerprint(input: &TransactWriteItemsInput) -> u128 {
     let mut without_token = input.clone();
     without_token.client_request_token = None;
-    // serde_json's maps are sorted, so equal requests print equally.
-    let canonical = serde_json::to_value(&without_token)
-        .map(|v| v.to_string())
-        .unwrap_or_default();
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    canonical.hash(&mut hasher);
-    hasher.finish()
+    let canonical = serde_json::to_value(&without_token).unwrap_or_default();
+    crate::in_flight::fingerprint(&canonical)
 }
 
 pub(crate) fn transact_get_items(
@@ -327,6 +485,7 @@ pub(crate) fn transact_get_items(
     for get in &input.transact_items {
         let i = position(&tables, &get.table_name);
         match tables[i].schema.key_of_key(&get.key) {
+            Ok(key) if states[i].held_by(&key).is_some() => reasons.push(conflict()),
             Ok(key) => {
                 let stored = states[i].base().get(&tables[i].schema.position(&key));
                 usage[i].add_table(2.0 * read_units(stored.map_or(0, |s| s.size), true));

@@ -24,6 +24,7 @@ pub(crate) fn update_item(engine: &Engine, input: UpdateItemInput) -> Result<Upd
         )));
     }
     let mut state = table.write();
+    state.check_not_held(&key)?;
     let current = state
         .base()
         .get(&table.schema.position(&key))
