@@ -175,6 +175,64 @@ async fn without_a_lag_every_read_sees_the_latest_commit() {
 }
 
 /// The whole table as a sorted list of (key, value).
+#[tokio::test]
+async fn a_table_can_lag_on_its_own_and_be_set_at_run_time() {
+    let clock = Arc::new(ManualClock::new(
+        UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+    ));
+    let engine = Engine::with_options(EngineOptions {
+        clock: clock.clone(),
+        ttl_sweep_interval: None,
+        table_replica_lag: [("profiles".to_owned(), Duration::from_secs(10))].into(),
+        ..EngineOptions::default()
+    });
+    create(&engine).await;
+    engine
+        .create_table(input(json!({
+            "TableName": "prompt", "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]
+        })))
+        .await
+        .unwrap();
+    put(&engine, "ada", "paris").await;
+    engine
+        .put_item(input(json!({"TableName": "prompt", "Item": {"pk": {"S": "ada"}}})))
+        .await
+        .unwrap();
+    // Only the table with its own lag is stale.
+    assert_eq!(city_of(&engine, "ada", false).await, None);
+    let prompt = engine
+        .get_item(input(json!({"TableName": "prompt", "Key": {"pk": {"S": "ada"}}})))
+        .await
+        .unwrap();
+    assert!(prompt.item.is_some());
+    // The manual clock moves the replicas on.
+    clock.advance(Duration::from_secs(10));
+    assert_eq!(city_of(&engine, "ada", false).await.as_deref(), Some("paris"));
+
+    // At run time: no lag makes every read current; a lag makes them stale.
+    engine.set_replica_lag("profiles", Duration::ZERO).unwrap();
+    put(&engine, "ada", "rome").await;
+    assert_eq!(city_of(&engine, "ada", false).await.as_deref(), Some("rome"));
+    engine
+        .set_replica_lag("prompt", Duration::from_secs(60))
+        .unwrap();
+    engine
+        .put_item(input(json!({"TableName": "prompt", "Item": {"pk": {"S": "bob"}}})))
+        .await
+        .unwrap();
+    let stale = engine
+        .get_item(input(json!({"TableName": "prompt", "Key": {"pk": {"S": "bob"}}})))
+        .await
+        .unwrap();
+    assert!(stale.item.is_none());
+    assert!(matches!(
+        engine.set_replica_lag("nothing", Duration::ZERO),
+        Err(dynamo_core::Error::ResourceNotFound(_))
+    ));
+}
+
 async fn snapshot(engine: &Engine, consistent: bool) -> Vec<(String, String)> {
     let out = engine
         .scan(input(
