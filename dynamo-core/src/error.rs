@@ -118,6 +118,125 @@ impl Error {
     pub fn validation(message: impl Into<String>) -> Self {
         Self::Validation(message.into())
     }
+
+    /// Whether this error is worth retrying, and as what, by the rules of
+    /// AWS's SDKs: throttling (every `Throttled` error, and the SDKs'
+    /// throttling codes, `TransactionInProgressException` among them: a
+    /// transaction with the same client token is still being applied),
+    /// transient failures (500s, 503s, request timeouts, and transport
+    /// errors, where the request may not have reached the service), and
+    /// contention ([`RetryClass::Conflict`]: `TransactionConflictException`,
+    /// or a cancellation whose only reasons are conflicts and throttles),
+    /// which the SDKs do not retry and [`crate::RetryPolicy`] retries only
+    /// when asked. `None` for the rest: a failed condition, an invalid
+    /// request or a missing table fails the same way every time.
+    ///
+    /// ```
+    /// use dynamo_core::{Error, RetryClass};
+    /// let throttled = Error::Service {
+    ///     error_type: "LimitExceededException".into(),
+    ///     message: "Too many operations for a given subscriber.".into(),
+    /// };
+    /// assert_eq!(throttled.retry_class(), Some(RetryClass::Throttling));
+    /// assert_eq!(Error::validation("bad").retry_class(), None);
+    /// ```
+    pub fn retry_class(&self) -> Option<RetryClass> {
+        match self {
+            Self::Throttled { .. } => Some(RetryClass::Throttling),
+            Self::InternalServerError(_) | Self::Transport(_) => Some(RetryClass::Transient),
+            Self::Service { error_type, .. } => RetryClass::of_error_type(error_type),
+            Self::TransactionCanceled { reasons, .. } => {
+                let contended = |r: &&CancellationReason| r.code != "None";
+                let only_contention = reasons.iter().filter(contended).all(|r| {
+                    r.code == "TransactionConflict" || THROTTLING_REASONS.contains(&r.code.as_str())
+                });
+                (only_contention && reasons.iter().any(|r| contended(&r)))
+                    .then_some(RetryClass::Conflict)
+            }
+            Self::Validation(_)
+            | Self::ResourceNotFound(_)
+            | Self::ResourceInUse(_)
+            | Self::ConditionalCheckFailed { .. }
+            | Self::VersionConflict { .. }
+            | Self::Attribute(_) => None,
+        }
+    }
+
+    /// How long the service asked the client to wait before retrying
+    /// (`x-amz-retry-after`), when it said.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            Self::Throttled { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// Why an error may go away when the request is sent again; see
+/// [`Error::retry_class`]. The classes wait differently: throttling longer
+/// than transient failures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RetryClass {
+    /// The request was refused for going too fast.
+    Throttling,
+    /// The service failed or could not be reached; the same request may
+    /// succeed now.
+    Transient,
+    /// The request collided with a transaction on the same items
+    /// (`TransactionConflictException`, or a cancelled transaction whose
+    /// every reason is a conflict or a throttle): nothing was applied, and
+    /// no condition failed. Retried only when a policy opts in.
+    Conflict,
+}
+
+/// The error types AWS's SDKs retry as throttling (smithy-rs'
+/// `THROTTLING_ERRORS`).
+const THROTTLING_ERROR_TYPES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
+];
+
+/// The error types AWS's SDKs retry as transient: timeouts (smithy-rs'
+/// `TRANSIENT_ERRORS`), the 500 and 503 DynamoDB sends, and the write
+/// conflict of multi-Region strong consistency that botocore retries.
+const TRANSIENT_ERROR_TYPES: &[&str] = &[
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "InternalServerError",
+    "InternalFailure",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "ReplicatedWriteConflictException",
+];
+
+/// The cancellation reasons that say an action was throttled.
+const THROTTLING_REASONS: &[&str] = &["ThrottlingError", "ProvisionedThroughputExceeded"];
+
+impl RetryClass {
+    /// The class of a service error known by its type name only.
+    pub fn of_error_type(error_type: &str) -> Option<Self> {
+        if THROTTLING_ERROR_TYPES.contains(&error_type) {
+            Some(Self::Throttling)
+        } else if TRANSIENT_ERROR_TYPES.contains(&error_type) {
+            Some(Self::Transient)
+        } else if error_type == "TransactionConflictException" {
+            Some(Self::Conflict)
+        } else {
+            None
+        }
+    }
 }
 
 /// Result of a backend operation.
@@ -147,4 +266,116 @@ pub struct CancellationReason {
     /// The item, for a failed condition with `ReturnValuesOnConditionCheckFailure: ALL_OLD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<AttributeMap>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(error_type: &str) -> Error {
+        Error::Service {
+            error_type: error_type.into(),
+            message: String::new(),
+        }
+    }
+
+    fn cancelled(codes: &[&str]) -> Error {
+        Error::TransactionCanceled {
+            message: String::new(),
+            reasons: codes
+                .iter()
+                .map(|code| CancellationReason {
+                    code: (*code).into(),
+                    message: None,
+                    item: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn throttling_transient_and_conflicts_are_told_apart() {
+        let throttled = Error::Throttled {
+            error_type: "ProvisionedThroughputExceededException".into(),
+            message: String::new(),
+            reasons: Vec::new(),
+            retry_after: None,
+        };
+        assert_eq!(throttled.retry_class(), Some(RetryClass::Throttling));
+        for code in [
+            "ThrottlingException",
+            "RequestLimitExceeded",
+            "TransactionInProgressException",
+            "LimitExceededException",
+        ] {
+            assert_eq!(
+                service(code).retry_class(),
+                Some(RetryClass::Throttling),
+                "{code}"
+            );
+        }
+        for error in [
+            Error::InternalServerError("boom".into()),
+            Error::Transport("connection reset".into()),
+            service("ServiceUnavailable"),
+            service("RequestTimeoutException"),
+        ] {
+            assert_eq!(error.retry_class(), Some(RetryClass::Transient), "{error}");
+        }
+        assert_eq!(
+            service("TransactionConflictException").retry_class(),
+            Some(RetryClass::Conflict)
+        );
+    }
+
+    #[test]
+    fn failed_conditions_and_invalid_requests_are_never_retried() {
+        for error in [
+            Error::validation("bad"),
+            Error::ResourceNotFound("no table".into()),
+            Error::ConditionalCheckFailed {
+                message: "The conditional request failed".into(),
+                item: None,
+            },
+            Error::VersionConflict {
+                expected: Number::from(1u8),
+                found: None,
+            },
+            service("IdempotentParameterMismatchException"),
+            service("ItemCollectionSizeLimitExceededException"),
+            cancelled(&["None", "ConditionalCheckFailed"]),
+            cancelled(&["TransactionConflict", "ValidationError"]),
+            cancelled(&["None"]),
+        ] {
+            assert_eq!(error.retry_class(), None, "{error:?}");
+        }
+    }
+
+    #[test]
+    fn a_transaction_cancelled_only_by_contention_is_a_conflict() {
+        for codes in [
+            &["TransactionConflict"][..],
+            &["None", "TransactionConflict", "None"],
+            &["ThrottlingError", "TransactionConflict"],
+        ] {
+            assert_eq!(
+                cancelled(codes).retry_class(),
+                Some(RetryClass::Conflict),
+                "{codes:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_is_read_from_throttles_only() {
+        let wait = std::time::Duration::from_millis(1500);
+        let throttled = Error::Throttled {
+            error_type: "ThrottlingException".into(),
+            message: String::new(),
+            reasons: Vec::new(),
+            retry_after: Some(wait),
+        };
+        assert_eq!(throttled.retry_after(), Some(wait));
+        assert_eq!(service("ThrottlingException").retry_after(), None);
+    }
 }
