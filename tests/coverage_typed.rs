@@ -73,7 +73,15 @@ impl Throttled {
             per_call,
             log: Mutex::default(),
         });
-        (throttled.clone(), Client::from_arc(throttled))
+        // Unjittered waits from 50 ms, doubling up to 1.6 s, 8 attempts:
+        // the schedule these scenarios pin.
+        let policy = dynamo::RetryPolicy::default()
+            .max_attempts(8)
+            .throttling_base_delay(Duration::from_millis(50))
+            .max_backoff(Duration::from_millis(1600))
+            .without_jitter();
+        let client = Client::from_arc(throttled.clone()).with_retry_policy(policy);
+        (throttled, client)
     }
 
     fn log<R>(&self, f: impl FnOnce(&mut Log) -> R) -> R {

@@ -434,7 +434,12 @@ async fn batches_a_server_never_finishes_give_up_after_eight_attempts() {
     )
     .await
     .unwrap();
-    let db = common::aws_client(&server);
+    let db = common::aws_client(&server).with_retry_policy(
+        dynamo::RetryPolicy::default()
+            .max_attempts(8)
+            .throttling_base_delay(Duration::from_millis(50))
+            .max_backoff(Duration::from_millis(1600)),
+    );
     db.create_table::<Reading>().await.unwrap();
     let readings: Vec<Reading> = (0..3)
         .map(|i| Reading {

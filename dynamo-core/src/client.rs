@@ -1,5 +1,7 @@
 //! `Client`: the typed front door. It turns calls on derived items into
-//! requests of the [`crate::ops`] model and hands them to a [`Backend`].
+//! requests of the [`crate::ops`] model and hands them to a [`Backend`]
+//! through one retrying layer (module `retry`: every request a client
+//! sends is retried by its [`RetryPolicy`], and only there).
 //! Builders are awaited directly (`db.get(key).consistent().await`).
 
 use crate::backend::Backend;
@@ -16,46 +18,136 @@ use std::sync::Arc;
 
 mod batch;
 mod changes;
+mod find;
 mod key_query;
 mod read;
+mod retry;
 mod transaction;
 mod write;
 
 pub use changes::{Change, ChangeKind, ChangeStream, Changes, Origin, SequenceNumber};
 pub use key_query::KeyQuery;
 pub use read::{Cursor, CursorError, Page, Query, QueryStream};
+pub use retry::{RetryPolicy, RetryStats};
 pub use transaction::Transaction;
 pub use write::{Delete, InTransaction, Put, Update};
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// A connection to DynamoDB or to the local engine. Cheap to clone.
+/// A connection to DynamoDB or to the local engine. Cheap to clone; clones
+/// share their [`RetryStats`].
+///
+/// Every request goes through the client's [`RetryPolicy`]
+/// ([`RetryPolicy::default`] unless [`Client::with_retry_policy`] sets
+/// another), and reads that do not choose use the client's
+/// [`Consistency`] (eventual unless [`Client::with_consistency`] says).
+///
+/// ```
+/// # async fn f(backend: impl dynamo_core::Backend) {
+/// use dynamo_core::{Client, Consistency, RetryPolicy};
+/// let db = Client::new(backend)
+///     .with_retry_policy(RetryPolicy::default().max_attempts(6).retry_conflicts())
+///     .with_consistency(Consistency::Strong);
+/// assert_eq!(db.retry_stats().retries, 0);
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Client {
-    backend: Arc<dyn Backend>,
+    /// The backend, reached only through the retries.
+    backend: Arc<retry::Retrying>,
+    consistency: Consistency,
+}
+
+/// Which state a read sees: DynamoDB's `ConsistentRead`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Consistency {
+    /// An eventually consistent read (`ConsistentRead` unset): it may miss
+    /// the latest writes, costs half, and is the only kind a global
+    /// secondary index serves. DynamoDB's default.
+    #[default]
+    Eventual,
+    /// A strongly consistent read (`ConsistentRead: true`): it sees every
+    /// write that succeeded before it.
+    Strong,
+}
+
+impl Consistency {
+    /// The `ConsistentRead` member a request carries: set only when strong,
+    /// so an eventual read sends what DynamoDB's default is.
+    pub(crate) fn consistent_read(self) -> Option<bool> {
+        (self == Self::Strong).then_some(true)
+    }
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").finish_non_exhaustive()
+        f.debug_struct("Client")
+            .field("retry_policy", self.backend.policy())
+            .field("consistency", &self.consistency)
+            .finish_non_exhaustive()
     }
 }
 
 impl Client {
     /// A client over `backend`.
     pub fn new(backend: impl Backend) -> Self {
-        Self {
-            backend: Arc::new(backend),
-        }
+        Self::from_arc(Arc::new(backend))
     }
 
     /// A client over a shared backend.
     pub fn from_arc(backend: Arc<dyn Backend>) -> Self {
-        Self { backend }
+        Self {
+            backend: Arc::new(retry::Retrying::new(
+                backend,
+                RetryPolicy::default(),
+                Arc::default(),
+            )),
+            consistency: Consistency::default(),
+        }
+    }
+
+    /// This client retrying by `policy` (its clones and it keep sharing
+    /// their [`RetryStats`]).
+    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        let backend = self.backend.inner().clone();
+        let stats = self.backend.stats().clone();
+        self.backend = Arc::new(retry::Retrying::new(backend, policy, stats));
+        self
+    }
+
+    /// This client reading with `consistency` wherever a read does not
+    /// choose (`.consistent()`, `.eventual()`). A query of a global
+    /// secondary index stays eventually consistent: that is all one serves.
+    pub fn with_consistency(mut self, consistency: Consistency) -> Self {
+        self.consistency = consistency;
+        self
+    }
+
+    /// The consistency of reads that do not choose one.
+    pub fn consistency(&self) -> Consistency {
+        self.consistency
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        self.backend.policy()
+    }
+
+    /// What the retries did so far, over this client and its clones.
+    pub fn retry_stats(&self) -> RetryStats {
+        self.backend.snapshot()
     }
 
     /// The backend, for calling operations with the raw request model.
+    /// Calls made on it directly are not retried; see [`Client::retrying`].
     pub fn backend(&self) -> &dyn Backend {
+        &**self.backend.inner()
+    }
+
+    /// The backend behind this client's retry policy: operations called on
+    /// it with the raw request model are retried (and counted) like the
+    /// typed client's own.
+    pub fn retrying(&self) -> &dyn Backend {
         &*self.backend
     }
 
@@ -120,7 +212,7 @@ impl Client {
         Get {
             client: self,
             key,
-            consistent: false,
+            consistency: None,
         }
     }
 
@@ -135,13 +227,24 @@ impl Client {
 pub struct Get<'a, T> {
     client: &'a Client,
     key: Key<T>,
-    consistent: bool,
+    /// `None`: the client's default.
+    consistency: Option<Consistency>,
 }
 
 impl<T> Get<'_, T> {
     /// Read with strong consistency (DynamoDB's default is eventual).
-    pub fn consistent(mut self) -> Self {
-        self.consistent = true;
+    pub fn consistent(self) -> Self {
+        self.consistency(Consistency::Strong)
+    }
+
+    /// Read with eventual consistency, whatever the client's default.
+    pub fn eventual(self) -> Self {
+        self.consistency(Consistency::Eventual)
+    }
+
+    /// Read with `consistency`.
+    pub fn consistency(mut self, consistency: Consistency) -> Self {
+        self.consistency = Some(consistency);
         self
     }
 }
@@ -153,7 +256,10 @@ impl<'a, T: Item + Send + 'a> IntoFuture for Get<'a, T> {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
             let mut input = GetItemInput::new(T::SCHEMA.table_name, self.key.into_attributes());
-            input.consistent_read = self.consistent.then_some(true);
+            input.consistent_read = self
+                .consistency
+                .unwrap_or(self.client.consistency)
+                .consistent_read();
             let output = self.client.backend.get_item(input).await?;
             output
                 .item

@@ -21,11 +21,11 @@ pub mod value;
 
 pub use backend::Backend;
 pub use client::{
-    Change, ChangeKind, ChangeStream, Changes, Client, Cursor, CursorError, Delete, Get,
-    InTransaction, KeyQuery, Origin, Page, Put, Query, QueryStream, SequenceNumber, Transaction,
-    Update,
+    Change, ChangeKind, ChangeStream, Changes, Client, Consistency, Cursor, CursorError, Delete,
+    Get, InTransaction, KeyQuery, Origin, Page, Put, Query, QueryStream, RetryPolicy, RetryStats,
+    SequenceNumber, Transaction, Update,
 };
-pub use error::{CancellationReason, Error, Result, ThrottlingReason};
+pub use error::{CancellationReason, Error, Result, RetryClass, ThrottlingReason};
 pub use futures_core::Stream;
 pub use item::{
     Attribute, AttributeError, Collection, CollectionMember, DerivedKeys, EntitySchema, IndexKind,

@@ -1,44 +1,56 @@
 //! Typed batches: many gets, puts or deletes of one item type, split into
 //! DynamoDB's batch sizes (100 keys a `BatchGetItem`, 25 writes a
-//! `BatchWriteItem`), with unprocessed items retried after a growing pause.
+//! `BatchWriteItem`). Each request is retried by the client's
+//! [`RetryPolicy`](super::RetryPolicy), and so are its unprocessed items:
+//! one budget of attempts and time per request covers both, and
+//! unprocessed items wait like throttling (their usual cause).
 //!
 //! Batch writes carry no conditions, so a type with a `#[dynamo(version)]`
 //! field cannot be batch-written: that would skip its version check.
 
-use super::Client;
+use super::{Client, Consistency};
+use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::item::{Item, Key};
 use crate::ops::{BatchGetItemInput, BatchWriteItemInput, KeysAndAttributes, WriteRequest};
 use crate::value::{AttributeMap, KeyValue};
 use std::collections::HashMap;
-use std::time::Duration;
+use std::future::Future;
 
 /// Keys per `BatchGetItem`.
 const GET_BATCH: usize = 100;
 /// Writes per `BatchWriteItem`.
 const WRITE_BATCH: usize = 25;
-/// Attempts at a batch before unprocessed items are an error.
-const ATTEMPTS: u32 = 8;
 
-fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis(25u64 << attempt.min(6))
+/// What one batch helper sends: its operation, the name of what DynamoDB
+/// leaves unprocessed, and what the items are called in the give-up error.
+struct BatchKind {
+    operation: &'static str,
+    unprocessed: &'static str,
+    items: &'static str,
 }
 
-fn unprocessed(what: &str, count: usize) -> Error {
-    Error::Service {
-        error_type: "ProvisionedThroughputExceededException".into(),
-        message: format!("{count} {what} were still unprocessed after {ATTEMPTS} attempts"),
-    }
-}
+const GETS: BatchKind = BatchKind {
+    operation: "BatchGetItem",
+    unprocessed: "UnprocessedKeys",
+    items: "keys",
+};
+
+const WRITES: BatchKind = BatchKind {
+    operation: "BatchWriteItem",
+    unprocessed: "UnprocessedItems",
+    items: "writes",
+};
 
 impl Client {
     /// Reads the items with `keys`: one entry per key, in the order given,
-    /// `None` where there is no item. Duplicate keys are read once.
+    /// `None` where there is no item. Duplicate keys are read once. Reads
+    /// with the client's [`Consistency`].
     pub async fn get_many<T: Item>(
         &self,
         keys: impl IntoIterator<Item = Key<T>>,
     ) -> Result<Vec<Option<T>>> {
-        self.get_many_with(keys, false).await
+        self.get_many_with(keys, self.consistency).await
     }
 
     /// [`Client::get_many`] with strongly consistent reads.
@@ -46,13 +58,22 @@ impl Client {
         &self,
         keys: impl IntoIterator<Item = Key<T>>,
     ) -> Result<Vec<Option<T>>> {
-        self.get_many_with(keys, true).await
+        self.get_many_with(keys, Consistency::Strong).await
+    }
+
+    /// [`Client::get_many`] with eventually consistent reads, whatever the
+    /// client's default.
+    pub async fn get_many_eventual<T: Item>(
+        &self,
+        keys: impl IntoIterator<Item = Key<T>>,
+    ) -> Result<Vec<Option<T>>> {
+        self.get_many_with(keys, Consistency::Eventual).await
     }
 
     async fn get_many_with<T: Item>(
         &self,
         keys: impl IntoIterator<Item = Key<T>>,
-        consistent: bool,
+        consistency: Consistency,
     ) -> Result<Vec<Option<T>>> {
         let table = T::SCHEMA.table_name;
         let key_names: Vec<&str> = std::iter::once(T::SCHEMA.partition_key.name)
@@ -84,38 +105,33 @@ impl Client {
             })
             .collect();
         let mut found: Vec<Option<AttributeMap>> = vec![None; distinct.len()];
+        let backend = self.backend.inner();
         for chunk in distinct.chunks(GET_BATCH) {
-            let mut pending: Vec<AttributeMap> = chunk.iter().map(|k| (*k).clone()).collect();
-            let mut attempt = 0;
-            while !pending.is_empty() {
-                if attempt == ATTEMPTS {
-                    return Err(unprocessed("keys", pending.len()));
-                }
-                if attempt > 0 {
-                    self.backend.pause(backoff(attempt)).await;
-                }
-                attempt += 1;
+            let send = |keys| async move {
                 let request = KeysAndAttributes {
-                    keys: std::mem::take(&mut pending),
-                    consistent_read: consistent.then_some(true),
+                    keys,
+                    consistent_read: consistency.consistent_read(),
                     projection: None,
                 };
-                let mut output = self
-                    .backend
+                let mut output = backend
                     .batch_get_item(BatchGetItemInput {
                         request_items: HashMap::from([(table.to_owned(), request)]),
                         return_consumed_capacity: None,
                     })
                     .await?;
-                for item in output.responses.remove(table).unwrap_or_default() {
+                let rest = output.unprocessed_keys.remove(table).map(|r| r.keys);
+                let items = output.responses.remove(table).unwrap_or_default();
+                Ok((items, rest.unwrap_or_default()))
+            };
+            let answered = |items: Vec<AttributeMap>| {
+                for item in items {
                     if let Some(&i) = index_of.get(&id(&item)) {
                         found[i] = Some(item);
                     }
                 }
-                if let Some(rest) = output.unprocessed_keys.remove(table) {
-                    pending = rest.keys;
-                }
-            }
+            };
+            let keys = chunk.iter().map(|k| (*k).clone()).collect();
+            self.until_processed(&GETS, keys, send, answered).await?;
         }
         // The last request for a key takes its item; earlier repeats copy it.
         let mut last_use = vec![0; distinct.len()];
@@ -166,29 +182,67 @@ impl Client {
 
     async fn write_many<T: Item>(&self, requests: Vec<WriteRequest>) -> Result<()> {
         let table = T::SCHEMA.table_name;
+        let backend = self.backend.inner();
         for chunk in requests.chunks(WRITE_BATCH) {
-            let mut pending = chunk.to_vec();
-            let mut attempt = 0;
-            while !pending.is_empty() {
-                if attempt == ATTEMPTS {
-                    return Err(unprocessed("writes", pending.len()));
-                }
-                if attempt > 0 {
-                    self.backend.pause(backoff(attempt)).await;
-                }
-                attempt += 1;
-                let mut output = self
-                    .backend
+            let send = |writes| async move {
+                let mut output = backend
                     .batch_write_item(BatchWriteItemInput {
-                        request_items: HashMap::from([(
-                            table.to_owned(),
-                            std::mem::take(&mut pending),
-                        )]),
+                        request_items: HashMap::from([(table.to_owned(), writes)]),
                         return_consumed_capacity: None,
                     })
                     .await?;
-                pending = output.unprocessed_items.remove(table).unwrap_or_default();
-            }
+                Ok((
+                    (),
+                    output.unprocessed_items.remove(table).unwrap_or_default(),
+                ))
+            };
+            self.until_processed(&WRITES, chunk.to_vec(), send, |()| {})
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Sends `pending` with `send` (which answers what it got and what is
+    /// left unprocessed) until nothing is left, retrying failed requests
+    /// and unprocessed items within one schedule of the retry policy. Each
+    /// answer goes to `answered`.
+    async fn until_processed<P, A, F, Fut>(
+        &self,
+        kind: &BatchKind,
+        mut pending: Vec<P>,
+        mut send: F,
+        mut answered: impl FnMut(A),
+    ) -> Result<()>
+    where
+        P: Clone,
+        F: FnMut(Vec<P>) -> Fut,
+        Fut: Future<Output = Result<(A, Vec<P>)>>,
+    {
+        let mut schedule = self.backend.schedule(kind.operation);
+        while !pending.is_empty() {
+            schedule.sending();
+            let delay = match send(pending.clone()).await {
+                Ok((answer, rest)) => {
+                    answered(answer);
+                    pending = rest;
+                    if pending.is_empty() {
+                        break;
+                    }
+                    schedule
+                        .after_unprocessed(kind.unprocessed)
+                        .ok_or_else(|| Error::Service {
+                            error_type: "ProvisionedThroughputExceededException".into(),
+                            message: format!(
+                                "{} {} were still unprocessed after {} attempts",
+                                pending.len(),
+                                kind.items,
+                                schedule.attempts()
+                            ),
+                        })?
+                }
+                Err(error) => schedule.after_error(&error).ok_or(error)?,
+            };
+            self.backend.pause(delay).await;
         }
         Ok(())
     }

@@ -13,6 +13,7 @@
 //! [`StreamsBackend`]: crate::ops::StreamsBackend
 
 use super::{BoxFuture, Client};
+use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::item::{AttributeError, Collection, Item, collection_variant};
 use crate::ops::{

@@ -2,10 +2,11 @@
 //! and the stream of their items. A [`Query`] is one reader for both: its
 //! source is a key condition (Query) or the whole table or index (Scan).
 
-use super::{BoxFuture, Client, KeyQuery};
+use super::{BoxFuture, Client, Consistency, KeyQuery};
+use crate::backend::Backend;
 use crate::error::Result;
 use crate::expr::{Comparator, Condition, KeyCondition, Operand, Path};
-use crate::item::{AttributeError, CollectionMember, Item, TableSchema};
+use crate::item::{AttributeError, CollectionMember, IndexKind, Item, TableSchema};
 use crate::ops::{QueryInput, ScanInput};
 use crate::typed_path::Cond;
 use crate::value::{AttributeMap, AttributeValue};
@@ -17,7 +18,7 @@ impl Client {
     pub fn query<T: Item, S>(&self, query: KeyQuery<T, S>) -> Query<'_, T> {
         Query::new(
             self,
-            T::SCHEMA.table_name,
+            &T::SCHEMA,
             query.index(),
             Source::Query(query.key_condition()),
             entity_filter(&T::SCHEMA),
@@ -35,7 +36,7 @@ impl Client {
     ) -> Query<'_, C> {
         Query::new(
             self,
-            T::SCHEMA.table_name,
+            &T::SCHEMA,
             query.index(),
             Source::Query(query.explicit_condition()),
             None,
@@ -49,7 +50,7 @@ impl Client {
     pub fn scan<T: Item>(&self) -> Query<'_, T> {
         Query::new(
             self,
-            T::SCHEMA.table_name,
+            &T::SCHEMA,
             None,
             Source::Scan { segment: None },
             entity_filter(&T::SCHEMA),
@@ -94,7 +95,11 @@ pub struct Query<'a, T> {
     /// Items evaluated per request (DynamoDB's `Limit`).
     page_size: Option<usize>,
     forward: bool,
-    consistent: bool,
+    /// `None`: the client's default, or eventual on a global secondary
+    /// index (which serves no other).
+    consistency: Option<Consistency>,
+    /// What `None` means for this reader.
+    default_consistency: Consistency,
     after: Option<AttributeMap>,
 }
 
@@ -145,15 +150,21 @@ type Fetched = (Vec<AttributeMap>, Option<AttributeMap>);
 impl<'a, T> Query<'a, T> {
     fn new(
         client: &'a Client,
-        table: &'static str,
+        schema: &TableSchema,
         index: Option<&'static str>,
         source: Source,
         filter: Option<Condition>,
         decode: fn(AttributeMap) -> std::result::Result<Option<T>, AttributeError>,
     ) -> Self {
+        let global_index = index.is_some_and(|name| {
+            schema
+                .indexes
+                .iter()
+                .any(|i| i.name == name && i.kind == IndexKind::Global)
+        });
         Self {
             client,
-            table,
+            table: schema.table_name,
             index,
             source,
             filter,
@@ -162,7 +173,12 @@ impl<'a, T> Query<'a, T> {
             limit: None,
             page_size: None,
             forward: true,
-            consistent: false,
+            consistency: None,
+            default_consistency: if global_index {
+                Consistency::Eventual
+            } else {
+                client.consistency
+            },
             after: None,
         }
     }
@@ -188,9 +204,20 @@ impl<'a, T> Query<'a, T> {
         self
     }
 
-    /// Read with strong consistency.
-    pub fn consistent(mut self) -> Self {
-        self.consistent = true;
+    /// Read with strong consistency (a global secondary index refuses it
+    /// with a ValidationException).
+    pub fn consistent(self) -> Self {
+        self.consistency(Consistency::Strong)
+    }
+
+    /// Read with eventual consistency, whatever the client's default.
+    pub fn eventual(self) -> Self {
+        self.consistency(Consistency::Eventual)
+    }
+
+    /// Read with `consistency`.
+    pub fn consistency(mut self, consistency: Consistency) -> Self {
+        self.consistency = Some(consistency);
         self
     }
 
@@ -239,6 +266,10 @@ impl<'a, T> Query<'a, T> {
         }
         .map(|r| i32::try_from(r).unwrap_or(i32::MAX));
         let backend = &*self.client.backend;
+        let consistent_read = self
+            .consistency
+            .unwrap_or(self.default_consistency)
+            .consistent_read();
         if let Some(e) = &self.filter_error {
             let e = e.clone();
             return Box::pin(async move { Err(e.into()) });
@@ -249,7 +280,7 @@ impl<'a, T> Query<'a, T> {
                 input.index_name = self.index.map(str::to_owned);
                 input.filter = self.filter.clone();
                 input.scan_index_forward = Some(self.forward);
-                input.consistent_read = self.consistent.then_some(true);
+                input.consistent_read = consistent_read;
                 input.limit = per_request;
                 input.exclusive_start_key = start;
                 Box::pin(async move {
@@ -261,7 +292,7 @@ impl<'a, T> Query<'a, T> {
                 let mut input = ScanInput::new(self.table);
                 input.index_name = self.index.map(str::to_owned);
                 input.filter = self.filter.clone();
-                input.consistent_read = self.consistent.then_some(true);
+                input.consistent_read = consistent_read;
                 input.limit = per_request;
                 input.exclusive_start_key = start;
                 if let Some((segment, total)) = segment {

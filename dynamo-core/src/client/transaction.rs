@@ -6,9 +6,16 @@
 //! Each action is built with the same builder as the standalone write
 //! (`Put`, `Update`, `Delete` with `C` = [`InTransaction`]), so lifecycle
 //! attributes, version checks and rendered index keys behave the same.
+//!
+//! A transaction is sent with a `ClientRequestToken` whenever the client
+//! may retry it: the caller's, or one the client makes (as the SDKs do).
+//! Every attempt carries the same token, so an attempt whose answer was
+//! lost is not applied twice, and `TransactionInProgressException` (the
+//! same token still being applied) is worth retrying.
 
 use super::Client;
 use super::write::{Delete, InTransaction, Put, Update};
+use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::item::{Item, Key};
 use crate::ops::{ReturnValuesOnConditionCheckFailure, TransactWriteItem, TransactWriteItemsInput};
@@ -128,6 +135,7 @@ impl<'a> Transaction<'a> {
 
     /// An idempotency token: committing the same transaction again with the
     /// same token within ten minutes succeeds without applying it twice.
+    /// Without one, a client that retries makes one per commit.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self
@@ -150,9 +158,14 @@ impl<'a> Transaction<'a> {
         if let Some(e) = self.error {
             return Err(e);
         }
+        let retried = self.client.backend.policy().retries_at_all();
+        let token = match self.token {
+            None if retried => Some(super::retry::client_request_token()),
+            token => token,
+        };
         let input = TransactWriteItemsInput {
             transact_items: self.actions,
-            client_request_token: self.token,
+            client_request_token: token,
             return_consumed_capacity: None,
         };
         self.client.backend.transact_write_items(input).await?;

@@ -11,6 +11,7 @@
 //! condition (`Delete::when`) to make it depend on one.
 
 use super::{BoxFuture, Client};
+use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::expr::{Comparator, Condition, Operand, Path as ExprPath};
 use crate::item::{Attribute, AttributeError, Item, Key};
