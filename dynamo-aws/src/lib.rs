@@ -6,7 +6,15 @@
 //! Requests of dynamo-core's model are converted to SDK calls, expressions
 //! are printed with generated placeholders, and responses and errors are
 //! converted back with their typed details (the item of a failed condition,
-//! consumed capacity, unprocessed keys).
+//! consumed capacity, unprocessed keys, the throttling reasons and the
+//! `x-amz-retry-after` wait of a throttle).
+//!
+//! The SDK clients of an [`AwsBackend`] never retry: every constructor
+//! turns their retries off (`RetryConfig::disabled()`), clients given to
+//! it included. The typed [`dynamo_core::Client`] does the retrying, by
+//! its [`dynamo_core::RetryPolicy`], the same way over every backend; with
+//! the SDK's retries on as well, each typed attempt would be up to three
+//! SDK attempts, and the policy's bounds would mean nothing.
 #![deny(missing_docs)]
 
 mod convert;
@@ -80,6 +88,7 @@ pub mod sdk {
 
 use async_trait::async_trait;
 use aws_config::BehaviorVersion;
+use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::config::{Credentials, Region};
 use convert::error::{from_sdk as sdk_error, from_streams_sdk as streams_error};
 use convert::schema::*;
@@ -91,7 +100,18 @@ use dynamo_core::{Backend, Error, Result};
 use std::collections::HashMap;
 
 /// A backend over an `aws_sdk_dynamodb::Client`, with an
-/// `aws_sdk_dynamodbstreams::Client` for the tables' streams.
+/// `aws_sdk_dynamodbstreams::Client` for the tables' streams. Both have
+/// their retries turned off (see the crate's header): the typed client
+/// retries.
+///
+/// ```
+/// use aws_sdk_dynamodb::config::Credentials;
+/// let credentials = Credentials::new("local", "local", None, None, "example");
+/// let backend =
+///     dynamo_aws::AwsBackend::for_endpoint_with("http://127.0.0.1:8000", "us-east-1", credentials);
+/// let retries = backend.client().config().retry_config().unwrap();
+/// assert_eq!(retries.max_attempts(), 1);
+/// ```
 ///
 /// Every constructor that knows the region, credentials and endpoint
 /// makes both clients from them. [`AwsBackend::new`], given only a
@@ -105,11 +125,17 @@ pub struct AwsBackend {
 }
 
 impl AwsBackend {
-    /// A backend over an existing SDK client, serving no DynamoDB Streams
-    /// until [`AwsBackend::with_streams_client`] gives it a Streams client.
+    /// A backend over an existing SDK client (remade with its retries
+    /// off), serving no DynamoDB Streams until
+    /// [`AwsBackend::with_streams_client`] gives it a Streams client.
     pub fn new(client: aws_sdk_dynamodb::Client) -> Self {
+        let config = client
+            .config()
+            .to_builder()
+            .retry_config(RetryConfig::disabled())
+            .build();
         Self {
-            client,
+            client: aws_sdk_dynamodb::Client::from_conf(config),
             streams: None,
         }
     }
@@ -125,15 +151,26 @@ impl AwsBackend {
     /// # }
     /// ```
     pub fn with_streams_client(mut self, streams: aws_sdk_dynamodbstreams::Client) -> Self {
-        self.streams = Some(streams);
+        let config = streams
+            .config()
+            .to_builder()
+            .retry_config(RetryConfig::disabled())
+            .build();
+        self.streams = Some(aws_sdk_dynamodbstreams::Client::from_conf(config));
         self
     }
 
     /// A backend from shared AWS configuration (both clients from it).
     pub fn from_config(config: &aws_config::SdkConfig) -> Self {
+        let dynamodb = aws_sdk_dynamodb::config::Builder::from(config)
+            .retry_config(RetryConfig::disabled())
+            .build();
+        let streams = aws_sdk_dynamodbstreams::config::Builder::from(config)
+            .retry_config(RetryConfig::disabled())
+            .build();
         Self {
-            client: aws_sdk_dynamodb::Client::new(config),
-            streams: Some(aws_sdk_dynamodbstreams::Client::new(config)),
+            client: aws_sdk_dynamodb::Client::from_conf(dynamodb),
+            streams: Some(aws_sdk_dynamodbstreams::Client::from_conf(streams)),
         }
     }
 
@@ -174,12 +211,14 @@ impl AwsBackend {
             .endpoint_url(endpoint_url)
             .region(Region::new(region.to_owned()))
             .credentials_provider(credentials.clone())
+            .retry_config(RetryConfig::disabled())
             .build();
         let streams = aws_sdk_dynamodbstreams::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .endpoint_url(endpoint_url)
             .region(Region::new(region.to_owned()))
             .credentials_provider(credentials)
+            .retry_config(RetryConfig::disabled())
             .build();
         Self {
             client: aws_sdk_dynamodb::Client::from_conf(config),
