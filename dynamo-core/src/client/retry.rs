@@ -625,6 +625,69 @@ mod tests {
         assert_eq!(a.len(), 32);
     }
 
+    #[test]
+    fn each_retry_is_a_tracing_event_with_operation_error_attempt_and_delay() {
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let subscriber = Recorder(events.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            let retrying = Retrying::new(
+                Arc::new(NoBackend),
+                RetryPolicy::default().max_attempts(2).without_jitter(),
+                Arc::default(),
+            );
+            let mut schedule = retrying.schedule("UpdateItem");
+            let error = Error::InternalServerError("boom".into());
+            schedule.sending();
+            assert!(schedule.after_error(&error).is_some());
+            schedule.sending();
+            assert!(schedule.after_error(&error).is_none());
+        });
+        let events = events.lock().unwrap();
+        assert_eq!(
+            *events,
+            [
+                "target=dynamo::retry message=retrying operation=UpdateItem \
+                 error_type=InternalServerError attempt=1 delay_ms=25",
+                "target=dynamo::retry message=giving up operation=UpdateItem \
+                 error_type=InternalServerError attempts=2",
+            ]
+        );
+    }
+
+    /// Records each event as `target=... field=value ...`.
+    struct Recorder(Arc<Mutex<Vec<String>>>);
+
+    impl tracing::Subscriber for Recorder {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            tracing::span::Id::from_u64(1)
+        }
+        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, event: &tracing::Event<'_>) {
+            struct Fields(String);
+            impl tracing::field::Visit for Fields {
+                fn record_debug(
+                    &mut self,
+                    field: &tracing::field::Field,
+                    value: &dyn std::fmt::Debug,
+                ) {
+                    self.0.push_str(&format!(" {}={value:?}", field.name()));
+                }
+                fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+                    self.0.push_str(&format!(" {}={value}", field.name()));
+                }
+            }
+            let mut fields = Fields(format!("target={}", event.metadata().target()));
+            event.record(&mut fields);
+            self.0.lock().unwrap().push(fields.0);
+        }
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+
     /// A backend for schedules that never send anything.
     struct NoBackend;
 
