@@ -1,9 +1,11 @@
 //! The engine: a catalog of tables, the clock, the TTL sweeper, and the
 //! `Backend` implementation that dispatches each operation to its executor
-//! in `exec`.
+//! in `exec`, through `guard` (the fault plan and capacity enforcement).
 
 use crate::clock::{Clock, SystemClock};
 use crate::exec;
+use crate::faults::{FaultPlan, Faults};
+use crate::guard;
 use crate::in_flight::{Tokens, TransactionGate, TransactionHold};
 use crate::log::Retention;
 use crate::table::Table;
@@ -32,8 +34,15 @@ pub struct EngineOptions {
     /// `replica_lag` (applied when a table of that name is created).
     pub table_replica_lag: BTreeMap<String, Duration>,
     /// Seeds the generator that sets replica delays and chooses the
-    /// replica of each eventual read, so runs repeat.
+    /// replica of each eventual read, and the fault plan's draws, so runs
+    /// repeat.
     pub seed: u64,
+    /// Faults to inject (none by default); changeable later through
+    /// [`Engine::faults`].
+    pub faults: FaultPlan,
+    /// Throttle tables in PROVISIONED billing mode above their read and
+    /// write capacity, with 300 seconds of burst (off by default).
+    pub enforce_capacity: bool,
     /// Whether TransactWriteItems stay in flight between prepare and
     /// commit, so that conflicts with them can be seen (none by default).
     pub transaction_hold: TransactionHold,
@@ -48,6 +57,8 @@ impl Default for EngineOptions {
             replica_lag: Duration::ZERO,
             table_replica_lag: BTreeMap::new(),
             seed: 0,
+            faults: FaultPlan::new(),
+            enforce_capacity: false,
             transaction_hold: TransactionHold::None,
         }
     }
@@ -61,6 +72,8 @@ impl std::fmt::Debug for EngineOptions {
             .field("replica_lag", &self.replica_lag)
             .field("table_replica_lag", &self.table_replica_lag)
             .field("seed", &self.seed)
+            .field("faults", &self.faults)
+            .field("enforce_capacity", &self.enforce_capacity)
             .field("transaction_hold", &self.transaction_hold)
             .finish_non_exhaustive()
     }
@@ -73,6 +86,9 @@ pub(crate) struct Inner {
     replica_lag: Duration,
     table_replica_lag: BTreeMap<String, Duration>,
     seed: u64,
+    faults: Faults,
+    /// Provisioned-throughput buckets, when enforcement is on.
+    throughput: Option<crate::throughput::Throughput>,
     region: String,
     account_id: String,
     next_id: AtomicU64,
@@ -120,6 +136,8 @@ impl Engine {
                 replica_lag: options.replica_lag,
                 table_replica_lag: options.table_replica_lag,
                 seed: options.seed,
+                faults: Faults::new(options.seed, options.faults),
+                throughput: options.enforce_capacity.then(Default::default),
                 region: "us-east-1".to_owned(),
                 account_id: "000000000000".to_owned(),
                 next_id: AtomicU64::new(1),
@@ -245,6 +263,20 @@ impl Engine {
         Ok(())
     }
 
+    /// The engine's fault plan, to change or read its counts while it
+    /// runs.
+    pub fn faults(&self) -> Faults {
+        self.inner.faults.clone()
+    }
+
+    pub(crate) fn fault_plan(&self) -> &Faults {
+        &self.inner.faults
+    }
+
+    pub(crate) fn throughput(&self) -> Option<&crate::throughput::Throughput> {
+        self.inner.throughput.as_ref()
+    }
+
     pub(crate) fn region(&self) -> &str {
         &self.inner.region
     }
@@ -307,98 +339,101 @@ fn report_sweeper_failure(error: &std::io::Error) {
 #[async_trait]
 impl Backend for Engine {
     async fn create_table(&self, input: CreateTableInput) -> Result<CreateTableOutput> {
-        exec::tables::create_table(self, input)
+        guard::run(self, input, exec::tables::create_table).await
     }
 
     async fn delete_table(&self, input: DeleteTableInput) -> Result<DeleteTableOutput> {
-        exec::tables::delete_table(self, input)
+        guard::run(self, input, exec::tables::delete_table).await
     }
 
     async fn describe_table(&self, input: DescribeTableInput) -> Result<DescribeTableOutput> {
-        exec::tables::describe_table(self, input)
+        guard::run(self, input, exec::tables::describe_table).await
     }
 
     async fn list_tables(&self, input: ListTablesInput) -> Result<ListTablesOutput> {
-        exec::tables::list_tables(self, input)
+        guard::run(self, input, exec::tables::list_tables).await
     }
 
     async fn update_table(&self, input: UpdateTableInput) -> Result<UpdateTableOutput> {
-        exec::tables::update_table(self, input)
+        guard::run(self, input, exec::tables::update_table).await
     }
 
     async fn update_time_to_live(
         &self,
         input: UpdateTimeToLiveInput,
     ) -> Result<UpdateTimeToLiveOutput> {
-        exec::tables::update_time_to_live(self, input)
+        guard::run(self, input, exec::tables::update_time_to_live).await
     }
 
     async fn describe_time_to_live(
         &self,
         input: DescribeTimeToLiveInput,
     ) -> Result<DescribeTimeToLiveOutput> {
-        exec::tables::describe_time_to_live(self, input)
+        guard::run(self, input, exec::tables::describe_time_to_live).await
     }
 
     async fn tag_resource(&self, input: TagResourceInput) -> Result<TagsOutput> {
-        exec::tables::tag_resource(self, input)
+        guard::run(self, input, exec::tables::tag_resource).await
     }
 
     async fn untag_resource(&self, input: UntagResourceInput) -> Result<TagsOutput> {
-        exec::tables::untag_resource(self, input)
+        guard::run(self, input, exec::tables::untag_resource).await
     }
 
     async fn list_tags_of_resource(
         &self,
         input: ListTagsOfResourceInput,
     ) -> Result<ListTagsOfResourceOutput> {
-        exec::tables::list_tags_of_resource(self, input)
+        guard::run(self, input, exec::tables::list_tags_of_resource).await
     }
 
     async fn put_item(&self, input: PutItemInput) -> Result<PutItemOutput> {
-        exec::put_item::put_item(self, input)
+        guard::run(self, input, exec::put_item::put_item).await
     }
 
     async fn get_item(&self, input: GetItemInput) -> Result<GetItemOutput> {
-        exec::get_item::get_item(self, input)
+        guard::run(self, input, exec::get_item::get_item).await
     }
 
     async fn update_item(&self, input: UpdateItemInput) -> Result<UpdateItemOutput> {
-        exec::update_item::update_item(self, input)
+        guard::run(self, input, exec::update_item::update_item).await
     }
 
     async fn delete_item(&self, input: DeleteItemInput) -> Result<DeleteItemOutput> {
-        exec::delete_item::delete_item(self, input)
+        guard::run(self, input, exec::delete_item::delete_item).await
     }
 
     async fn query(&self, input: QueryInput) -> Result<QueryOutput> {
-        exec::query::query(self, input)
+        guard::run(self, input, exec::query::query).await
     }
 
     async fn scan(&self, input: ScanInput) -> Result<ScanOutput> {
-        exec::scan::scan(self, input)
+        guard::run(self, input, exec::scan::scan).await
     }
 
     async fn batch_get_item(&self, input: BatchGetItemInput) -> Result<BatchGetItemOutput> {
-        exec::batch::batch_get_item(self, input)
+        guard::run_batch(self, input, exec::batch::batch_get_item).await
     }
 
     async fn transact_write_items(
         &self,
         input: TransactWriteItemsInput,
     ) -> Result<TransactWriteItemsOutput> {
-        exec::transact::transact_write_items(self, input).await
+        guard::run_async(self, input, |input| {
+            exec::transact::transact_write_items(self, input)
+        })
+        .await
     }
 
     async fn transact_get_items(
         &self,
         input: TransactGetItemsInput,
     ) -> Result<TransactGetItemsOutput> {
-        exec::transact::transact_get_items(self, input)
+        guard::run(self, input, exec::transact::transact_get_items).await
     }
 
     async fn batch_write_item(&self, input: BatchWriteItemInput) -> Result<BatchWriteItemOutput> {
-        exec::batch::batch_write_item(self, input)
+        guard::run_batch(self, input, exec::batch::batch_write_item).await
     }
 
     fn streams(&self) -> Option<&dyn StreamsBackend> {

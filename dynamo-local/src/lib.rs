@@ -21,6 +21,8 @@
 mod clock;
 mod engine;
 mod exec;
+pub mod faults;
+mod guard;
 mod in_flight;
 mod key;
 mod log;
@@ -30,9 +32,11 @@ mod replica;
 #[cfg(feature = "server")]
 pub mod server;
 mod table;
+mod throughput;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use engine::{Engine, EngineOptions};
+pub use faults::{FaultKind, FaultPlan, FaultRule, FaultSpecError, Faults, Trigger};
 pub use in_flight::{TransactionGate, TransactionHold};
 pub use log::Retention;
 

@@ -229,6 +229,7 @@ impl World {
                 let result = exec::batch::batch_write_item(
                     engine,
                     input(json!({"RequestItems": {TABLE: requests}})),
+                    None,
                 );
                 let refused =
                     self.has_index && writes.iter().any(|(_, g, wrong)| g.is_some() && *wrong);
@@ -449,6 +450,7 @@ fn a_batch_whose_third_item_has_a_mistyped_index_key_writes_nothing() {
     let error = exec::batch::batch_write_item(
         &world.engine,
         input(json!({"RequestItems": {TABLE: requests}})),
+        None,
     )
     .unwrap_err();
     assert_eq!(

@@ -2,7 +2,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use dynamo_local::server::{Credentials, Limits, Server, ServerOptions, read_credentials_file};
-use dynamo_local::{Engine, EngineOptions};
+use dynamo_local::{Engine, EngineOptions, FaultPlan, FaultRule};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -76,9 +76,28 @@ struct Serve {
     /// (`50ms`, `2s`; 0 by default).
     #[arg(long, value_parser = lag, default_value = "0ms")]
     replica_lag: Duration,
-    /// Seeds the choice of replica for each eventual read.
+    /// Seeds the choice of replica for each eventual read, and the draws
+    /// of fault rules.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Inject a fault (repeatable), e.g. `throttle:0.02`,
+    /// `PutItem:conflict:every=10`, `Query@orders:latency=20ms:0.5`,
+    /// `BatchWriteItem:partial:0.3`, `any:unavailable:calls=5..8`.
+    #[arg(long = "fault", value_name = "SPEC", value_parser = fault)]
+    faults: Vec<FaultRule>,
+    /// Serve /admin/faults to read and change the fault plan while
+    /// running (loopback addresses only).
+    #[arg(long)]
+    admin: bool,
+    /// Throttle tables in PROVISIONED billing mode above their read and
+    /// write capacity (with 300 seconds of burst).
+    #[arg(long)]
+    enforce_capacity: bool,
+}
+
+fn fault(text: &str) -> Result<FaultRule, String> {
+    text.parse()
+        .map_err(|e: dynamo_local::FaultSpecError| e.to_string())
 }
 
 fn lag(text: &str) -> Result<Duration, String> {
@@ -118,6 +137,7 @@ fn main() -> ExitCode {
             header_timeout: Duration::from_secs(serve.header_timeout_secs),
             body_timeout: Duration::from_secs(serve.body_timeout_secs),
         },
+        fault_admin: None,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -131,15 +151,25 @@ fn main() -> ExitCode {
     };
     let (host, port) = (serve.host, serve.port);
     let (replica_lag, seed) = (serve.replica_lag, serve.seed);
+    let (faults, admin, enforce_capacity) = (serve.faults, serve.admin, serve.enforce_capacity);
     runtime.block_on(async move {
         let engine = Engine::with_options(EngineOptions {
             replica_lag,
             seed,
+            faults: faults.into_iter().collect::<FaultPlan>(),
+            enforce_capacity,
             ..EngineOptions::default()
         });
+        let options = ServerOptions {
+            fault_admin: admin.then(|| engine.faults()),
+            ..options
+        };
         match Server::bind(SocketAddr::new(host, port), engine, options).await {
             Ok(server) => {
                 println!("listening on http://{}", server.local_addr());
+                if admin {
+                    println!("fault admin on http://{}/admin/faults", server.local_addr());
+                }
                 if verifying > 0 {
                     println!("verifying SigV4 signatures ({verifying} access keys)");
                 }

@@ -1,10 +1,13 @@
 //! BatchGetItem and BatchWriteItem. The whole request is validated before
 //! anything is read or written; each item is then read or written on its
-//! own (a batch is not atomic), one table lock at a time.
+//! own (a batch is not atomic), one table lock at a time. Requests a
+//! partial-batch fault defers are validated with the rest, then returned
+//! unprocessed, neither read nor written.
 
 use super::capacity::{Kind, Usage, read_units};
 use super::write::{apply, checked_key, validate_values};
 use crate::engine::Engine;
+use crate::faults::Deferred;
 use crate::key::PrimaryKey;
 use crate::log::Commit;
 use crate::table::Table;
@@ -35,6 +38,7 @@ fn batch_table(engine: &Engine, name: &str) -> Result<Arc<Table>> {
 pub(crate) fn batch_get_item(
     engine: &Engine,
     input: BatchGetItemInput,
+    deferred: Option<&Deferred>,
 ) -> Result<BatchGetItemOutput> {
     if input.request_items.is_empty() {
         return Err(Error::validation(
@@ -87,8 +91,8 @@ pub(crate) fn batch_get_item(
             let state = table.read();
             let view =
                 super::read::replica_view(engine, &table, &state, request.consistent_read, None);
-            for (key, raw) in keys.iter().zip(&request.keys) {
-                if !full {
+            for (position, (key, raw)) in keys.iter().zip(&request.keys).enumerate() {
+                if !full && !deferred.is_some_and(|d| d.is_deferred(&name, position)) {
                     let position = table.schema.position(key);
                     let stored = match &view {
                         Some(view) => view.table_item(&state, &position),
@@ -140,6 +144,7 @@ enum Write {
 pub(crate) fn batch_write_item(
     engine: &Engine,
     input: BatchWriteItemInput,
+    deferred: Option<&Deferred>,
 ) -> Result<BatchWriteItemOutput> {
     if input.request_items.is_empty() {
         return Err(Error::validation(
@@ -178,29 +183,38 @@ pub(crate) fn batch_write_item(
         ));
     }
     let mut plan = Vec::with_capacity(input.request_items.len());
+    let mut unprocessed_items = HashMap::new();
     for (name, requests) in input.request_items {
         let table = batch_table(engine, &name)?;
         let mut seen = HashSet::with_capacity(requests.len());
         let mut writes = Vec::with_capacity(requests.len());
-        for request in requests {
-            let write = match request {
+        let mut left = Vec::new();
+        for (position, request) in requests.into_iter().enumerate() {
+            let key = match &request {
                 WriteRequest::PutRequest { item } => {
-                    validate_values(&item)?;
-                    Write::Put(checked_key(&table, &item)?, item)
+                    validate_values(item)?;
+                    checked_key(&table, item)?
                 }
-                WriteRequest::DeleteRequest { key } => {
-                    Write::Delete(table.schema.key_of_key(&key)?)
-                }
-            };
-            let key = match &write {
-                Write::Put(key, _) | Write::Delete(key) => key,
+                WriteRequest::DeleteRequest { key } => table.schema.key_of_key(key)?,
             };
             if !seen.insert(key.clone()) {
                 return Err(duplicates());
             }
-            writes.push(write);
+            if deferred.is_some_and(|d| d.is_deferred(&name, position)) {
+                left.push(request);
+                continue;
+            }
+            writes.push(match request {
+                WriteRequest::PutRequest { item } => Write::Put(key, item),
+                WriteRequest::DeleteRequest { .. } => Write::Delete(key),
+            });
         }
-        plan.push((name, table, writes));
+        if !left.is_empty() {
+            unprocessed_items.insert(name.clone(), left);
+        }
+        if !writes.is_empty() {
+            plan.push((name, table, writes));
+        }
     }
 
     // Every write is planned (index keys checked) before any is applied,
@@ -234,7 +248,7 @@ pub(crate) fn batch_write_item(
     }
     drop(writers);
     Ok(BatchWriteItemOutput {
-        unprocessed_items: HashMap::new(),
+        unprocessed_items,
         consumed_capacity: (input.return_consumed_capacity.unwrap_or_default()
             != ReturnConsumedCapacity::None)
             .then_some(capacity),

@@ -37,7 +37,7 @@ fn position(tables: &[Arc<Table>], name: &str) -> usize {
     tables.iter().position(|t| t.name == name).unwrap_or(0)
 }
 
-fn cancelled(reasons: Vec<CancellationReason>) -> Error {
+pub(crate) fn cancelled(reasons: Vec<CancellationReason>) -> Error {
     let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
     Error::TransactionCanceled {
         message: format!(
@@ -57,7 +57,7 @@ fn reason(code: &str, message: Option<String>, item: Option<AttributeMap>) -> Ca
 }
 
 /// The reason of an action whose item a transaction in flight holds.
-fn conflict() -> CancellationReason {
+pub(crate) fn conflict() -> CancellationReason {
     reason(
         "TransactionConflict",
         Some(TRANSACTION_ONGOING.to_owned()),

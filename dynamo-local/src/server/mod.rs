@@ -3,7 +3,9 @@
 //!
 //! Front-door checks run in DynamoDB's order: health check (`GET /`),
 //! method and content type, JSON syntax, `X-Amz-Target`, authentication,
-//! then the request's own validation. Every response carries
+//! then the request's own validation. The fault admin endpoint
+//! (`/admin/faults`, when enabled) is answered after the body is read,
+//! before any of DynamoDB's checks. Every response carries
 //! `x-amzn-RequestId` and `x-amz-crc32`. No request can stop the server:
 //! every resource a client can make it spend is bounded ([`Limits`]), and a
 //! panic while serving a request answers that request with DynamoDB's
@@ -21,6 +23,7 @@
 //! ```
 
 mod access;
+mod admin;
 mod auth;
 mod dispatch;
 mod listener;
@@ -97,12 +100,17 @@ pub struct ServerOptions {
     pub allow_anonymous: bool,
     /// Resource bounds.
     pub limits: Limits,
+    /// Serve `/admin/faults` (GET, PUT, POST, DELETE with JSON) to read
+    /// and change this fault plan while the server runs; off when `None`.
+    /// [`Server::bind`] refuses it on an address other than loopback.
+    pub fault_admin: Option<crate::faults::Faults>,
 }
 
 pub(crate) struct ServerState {
     backend: Arc<dyn Backend>,
     credentials: Vec<Credentials>,
     limits: Limits,
+    fault_admin: Option<crate::faults::Faults>,
     /// Request body budget, in KiB (a semaphore counts in `u32`s).
     body_budget: Semaphore,
     next_request: AtomicU64,
@@ -142,7 +150,8 @@ impl Server {
     /// current tokio runtime until [`Server::shutdown`] or drop.
     ///
     /// Refuses (`PermissionDenied`) to serve an address other than
-    /// loopback without access keys, unless `options.allow_anonymous`.
+    /// loopback without access keys, unless `options.allow_anonymous`,
+    /// and to serve the fault admin endpoint on one at all.
     pub async fn bind(
         addr: SocketAddr,
         backend: impl Backend,
@@ -153,6 +162,14 @@ impl Server {
                 std::io::ErrorKind::PermissionDenied,
                 format!(
                     "refusing to serve {addr} without access keys: anyone who can reach it could read and change every table; give access keys, or allow anonymous access explicitly"
+                ),
+            ));
+        }
+        if options.fault_admin.is_some() && !addr.ip().is_loopback() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!(
+                    "refusing to serve the fault admin endpoint on {addr}: anyone who can reach it could make every request fail; serve it on a loopback address"
                 ),
             ));
         }
@@ -168,6 +185,7 @@ impl Server {
             backend: Arc::new(backend),
             credentials: options.credentials,
             limits,
+            fault_admin: options.fault_admin,
             body_budget: Semaphore::new(budget as usize),
             next_request: AtomicU64::new(1),
             instance: std::time::SystemTime::now()
@@ -267,6 +285,11 @@ async fn handle(State(state): State<Arc<ServerState>>, request: Request) -> Resp
         Ok(Err(_)) => return too_large(),
         Err(_) => return timed_out(&state.request_id()),
     };
+    if let Some(faults) = &state.fault_admin
+        && parts.uri.path() == admin::PATH
+    {
+        return admin::answer(faults, &parts.method, &body);
+    }
     respond(&state, parts.method, parts.uri, parts.headers, body).await
 }
 

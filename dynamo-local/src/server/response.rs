@@ -1,6 +1,8 @@
 //! Responses in DynamoDB's shape: JSON bodies with `x-amzn-RequestId` and
 //! `x-amz-crc32`, errors as `{"__type": "<namespace>#<Name>", "message": ...}`
-//! with DynamoDB's namespaces and HTTP statuses.
+//! with DynamoDB's namespaces and HTTP statuses; throttling errors also
+//! carry `ThrottlingReasons` and, when they ask for a wait,
+//! `x-amz-retry-after` (milliseconds).
 
 use super::auth::AuthFailure;
 use super::dispatch::CallError;
@@ -181,6 +183,33 @@ impl Reply<'_> {
                     Some(&message),
                     extra,
                 )
+            }
+            Error::Throttled {
+                error_type,
+                message,
+                reasons,
+                retry_after,
+            } => {
+                let mut extra = Map::new();
+                if !reasons.is_empty()
+                    && let Ok(reasons) = serde_json::to_value(reasons)
+                {
+                    extra.insert("ThrottlingReasons".into(), reasons);
+                }
+                let mut response = self.error(
+                    StatusCode::BAD_REQUEST,
+                    DYNAMODB,
+                    &error_type,
+                    Some(&message),
+                    extra,
+                );
+                if let Some(wait) = retry_after {
+                    let millis = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+                    response
+                        .headers_mut()
+                        .insert("x-amz-retry-after", HeaderValue::from(millis));
+                }
+                response
             }
             Error::InternalServerError(_) | Error::Transport(_) | Error::Attribute(_) => {
                 self.internal_error()
