@@ -5,9 +5,12 @@
 //! the bounds, `x-amz-retry-after`, one client token for every attempt of
 //! a transaction, batches' unprocessed items, the stats, and the client's
 //! default consistency. Then the same through `dynamo-local serve` and the
-//! AWS SDK, whose own retries must stay off.
+//! AWS SDK, whose own retries must stay off; and the engine's injected
+//! faults absorbed, in process and over HTTP, the retries reported adding
+//! up to the faults injected.
 
 use async_trait::async_trait;
+use dynamo::local::server::Server;
 use dynamo::ops::*;
 use dynamo::{Backend, Client, Consistency, Error, Item, Result, RetryPolicy};
 use std::collections::VecDeque;
@@ -658,4 +661,152 @@ served_by! {
     transact_write_items(TransactWriteItemsInput) -> TransactWriteItemsOutput;
     transact_get_items(TransactGetItemsInput) -> TransactGetItemsOutput;
     batch_write_item(BatchWriteItemInput) -> BatchWriteItemOutput;
+}
+
+/// The engine with `specs` injected (seed 7), and how to reach it: in
+/// process, or through `dynamo-local serve` and the AWS SDK.
+async fn faulty(
+    specs: &[&str],
+    over_http: bool,
+) -> (dynamo::local::Engine, Client, Option<Server>) {
+    let engine = dynamo::local::Engine::with_options(dynamo::local::EngineOptions {
+        seed: 7,
+        faults: dynamo::local::FaultPlan::parse(specs).unwrap(),
+        ..dynamo::local::EngineOptions::default()
+    });
+    if over_http {
+        let server = common::serve_engine(engine.clone()).await;
+        let db = common::aws_client(&server);
+        (engine, db, Some(server))
+    } else {
+        (engine.clone(), Client::new(engine), None)
+    }
+}
+
+/// Injected throttles, 500s, 503s, conflicts and partial batches, all
+/// absorbed: every write lands once, every read answers, and the retries
+/// the client reports are the faults the engine injected.
+async fn injected_faults_are_absorbed_by_retries(over_http: bool) {
+    let (engine, db, server) = faulty(
+        &[
+            "PutItem:provisioned:0.2",
+            "GetItem:throttle:retry_after=3ms:every=3",
+            "UpdateItem:conflict:every=4",
+            "UpdateItem:unavailable:every=5",
+            "Query:internal:calls=2..3",
+            "BatchWriteItem:partial:0.5",
+            "TransactWriteItems:request-limit:every=2",
+        ],
+        over_http,
+    )
+    .await;
+    let db = db.with_retry_policy(
+        RetryPolicy::default()
+            .max_attempts(10)
+            .throttling_base_delay(ms(2))
+            .transient_base_delay(ms(1))
+            .retry_conflicts()
+            .seed(3),
+    );
+    db.create_table::<Account>().await.unwrap();
+    for i in 0..30 {
+        db.put(&account(&format!("a{i:02}"), 100)).await.unwrap();
+    }
+    for i in 0..30 {
+        db.update(Account::key(format!("a{i:02}")))
+            .add(Account::BALANCE, 1)
+            .await
+            .unwrap();
+    }
+    for i in 0..10 {
+        db.transaction()
+            .update(Account::key(format!("a{i:02}")), |u| {
+                u.add(Account::BALANCE, -1)
+            })
+            .update(Account::key(format!("a{:02}", i + 10)), |u| {
+                u.add(Account::BALANCE, 1)
+            })
+            .commit()
+            .await
+            .unwrap();
+    }
+    let more: Vec<Account> = (30..80).map(|i| account(&format!("a{i:02}"), 5)).collect();
+    db.put_many(&more).await.unwrap();
+    for _ in 0..3 {
+        assert_eq!(db.query(Account::partition("a00")).await.unwrap().len(), 1);
+    }
+    let mut total = 0;
+    for i in 0..80 {
+        let stored = db.get(Account::key(format!("a{i:02}"))).consistent().await;
+        total += stored.unwrap().unwrap().balance;
+    }
+    assert_eq!(total, 30 * 101 + 50 * 5, "every write applied once");
+
+    let injected: Vec<u64> = engine
+        .faults()
+        .injected()
+        .iter()
+        .map(|r| r.injected)
+        .collect();
+    assert!(
+        injected.iter().all(|&n| n > 0),
+        "every rule fired: {injected:?}"
+    );
+    let stats = db.retry_stats();
+    assert_eq!(stats.exhausted, 0);
+    assert_eq!(stats.retries, injected.iter().sum::<u64>(), "{stats:?}");
+    let by_type = |t: &str| stats.retries_of(t);
+    assert_eq!(
+        by_type("ProvisionedThroughputExceededException"),
+        injected[0]
+    );
+    assert_eq!(by_type("ThrottlingException"), injected[1]);
+    assert_eq!(by_type("TransactionConflictException"), injected[2]);
+    assert_eq!(by_type("ServiceUnavailable"), injected[3]);
+    assert_eq!(by_type("InternalServerError"), injected[4]);
+    assert_eq!(by_type("UnprocessedItems"), injected[5]);
+    assert_eq!(by_type("RequestLimitExceeded"), injected[6]);
+    if let Some(server) = server {
+        server.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn injected_faults_are_absorbed_by_retries_in_process() {
+    injected_faults_are_absorbed_by_retries(false).await;
+}
+
+#[tokio::test]
+async fn injected_faults_are_absorbed_by_retries_over_http() {
+    injected_faults_are_absorbed_by_retries(true).await;
+}
+
+/// A throttle the client does not retry reaches the caller as it was
+/// injected, with its reasons and the wait it asks for, on both paths.
+#[tokio::test]
+async fn a_throttle_keeps_its_reasons_and_wait_through_the_sdk() {
+    let mut errors = Vec::new();
+    for over_http in [false, true] {
+        let (_engine, db, server) =
+            faulty(&["GetItem:provisioned:retry_after=150ms"], over_http).await;
+        let db = db.with_retry_policy(RetryPolicy::none());
+        db.create_table::<Account>().await.unwrap();
+        errors.push(db.get(Account::key("a")).await.unwrap_err());
+        if let Some(server) = server {
+            server.shutdown().await;
+        }
+    }
+    let Error::Throttled {
+        error_type,
+        reasons,
+        retry_after,
+        ..
+    } = &errors[0]
+    else {
+        panic!("{:?}", errors[0]);
+    };
+    assert_eq!(error_type, "ProvisionedThroughputExceededException");
+    assert!(!reasons.is_empty());
+    assert_eq!(*retry_after, Some(ms(150)));
+    assert_eq!(errors[1], errors[0], "the same error over HTTP");
 }
