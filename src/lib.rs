@@ -83,7 +83,11 @@ pub enum ConnectError {
 ///   (feature `local`, on by default). Options follow a `?`:
 ///   `replica_lag=50ms` lets eventually consistent reads lag the latest
 ///   commit by up to that long (units `ns`, `us`, `ms`, `s`, `m`), and
-///   `seed=7` makes which replica serves each read repeat from run to run.
+///   `seed=7` makes which replica serves each read repeat from run to run;
+///   `fault=<spec>` (repeatable) injects faults, in the spec form of
+///   [`dynamo_local::faults`] (`fault=throttle:0.02&fault=PutItem:conflict:every=10`),
+///   drawn from the seed; `provisioned=enforce` throttles tables in
+///   PROVISIONED billing mode above their capacity.
 /// * `local:///<dir>`: an in-process engine persisting to a directory
 ///   (not available yet).
 /// * `http://host:port` (or `https://`): a DynamoDB-compatible endpoint, such
@@ -128,7 +132,22 @@ fn local_memory(url: &str, query: &str) -> Result<Client, ConnectError> {
             Some(("seed", value)) => {
                 options.seed = value.parse().map_err(|_| bad("expected a whole number"))?;
             }
-            _ => return Err(bad("expected replica_lag=<duration> or seed=<number>")),
+            Some(("fault", spec)) => {
+                let rule = spec
+                    .parse()
+                    .map_err(|e: dynamo_local::FaultSpecError| bad(&e.to_string()))?;
+                options.faults = std::mem::take(&mut options.faults).with(rule);
+            }
+            Some(("provisioned", "enforce")) => options.enforce_capacity = true,
+            Some(("provisioned", "ignore")) => options.enforce_capacity = false,
+            Some(("provisioned", _)) => {
+                return Err(bad("expected provisioned=enforce or provisioned=ignore"));
+            }
+            _ => {
+                return Err(bad(
+                    "expected replica_lag=<duration>, seed=<number>, fault=<spec> or provisioned=enforce",
+                ));
+            }
         }
     }
     Ok(Client::new(dynamo_local::Engine::with_options(options)))
