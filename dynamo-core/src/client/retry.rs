@@ -41,6 +41,7 @@ use crate::ops::*;
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -173,7 +174,8 @@ impl RetryPolicy {
 }
 
 /// What a client's retries did: the counts since the client was made,
-/// shared by its clones. `requests == calls + retries` always holds.
+/// shared by its clones. With no call in flight, `requests == calls +
+/// retries`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryStats {
@@ -201,20 +203,30 @@ impl RetryStats {
     }
 }
 
+/// The counts behind [`RetryStats`], shared by a client's clones. Every
+/// request counts, so those two counters are atomics; the rest changes
+/// only on a retry or a give-up, under the lock.
+#[derive(Debug, Default)]
+pub(crate) struct StatsCell {
+    calls: AtomicU64,
+    requests: AtomicU64,
+    retries: Mutex<RetryStats>,
+}
+
 /// A backend whose calls are retried by a policy; see the module header.
 pub(crate) struct Retrying {
     backend: Arc<dyn Backend>,
     policy: RetryPolicy,
     /// The jitter generator's state (SplitMix64).
     random: Mutex<u64>,
-    stats: Arc<Mutex<RetryStats>>,
+    stats: Arc<StatsCell>,
 }
 
 impl Retrying {
     pub(crate) fn new(
         backend: Arc<dyn Backend>,
         policy: RetryPolicy,
-        stats: Arc<Mutex<RetryStats>>,
+        stats: Arc<StatsCell>,
     ) -> Self {
         let seed = policy.seed.unwrap_or_else(random_seed);
         Self {
@@ -234,16 +246,26 @@ impl Retrying {
         &self.policy
     }
 
-    pub(crate) fn stats(&self) -> &Arc<Mutex<RetryStats>> {
+    pub(crate) fn stats(&self) -> &Arc<StatsCell> {
         &self.stats
     }
 
     pub(crate) fn snapshot(&self) -> RetryStats {
-        self.count(|s| s.clone())
+        // The counts of retries first: a request is counted before its
+        // retry, so the snapshot never shows more retries than requests.
+        let mut stats = self.count(|s| s.clone());
+        stats.requests = self.stats.requests.load(Ordering::Relaxed);
+        stats.calls = self.stats.calls.load(Ordering::Relaxed);
+        stats
     }
 
+    /// Changes the counts kept under the lock.
     fn count<R>(&self, f: impl FnOnce(&mut RetryStats) -> R) -> R {
-        f(&mut self.stats.lock().unwrap_or_else(PoisonError::into_inner))
+        f(&mut self
+            .stats
+            .retries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner))
     }
 
     /// A uniform draw from `[0, bound]`.
@@ -258,7 +280,7 @@ impl Retrying {
 
     /// The budget of one call of `operation`.
     pub(crate) fn schedule(&self, operation: &'static str) -> Schedule<'_> {
-        self.count(|s| s.calls += 1);
+        self.stats.calls.fetch_add(1, Ordering::Relaxed);
         Schedule {
             retrying: self,
             operation,
@@ -302,7 +324,7 @@ impl Schedule<'_> {
     /// Counts a request about to be sent.
     pub(crate) fn sending(&mut self) {
         self.attempts += 1;
-        self.retrying.count(|s| s.requests += 1);
+        self.retrying.stats.requests.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The attempts made so far.
