@@ -19,6 +19,7 @@ use std::sync::Arc;
 mod batch;
 mod changes;
 mod find;
+mod find;
 mod key_query;
 mod read;
 mod retry;

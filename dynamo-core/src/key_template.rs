@@ -68,6 +68,148 @@ impl KeyTemplate {
     }
 }
 
+/// Why a key template could not be rendered from attribute values at run
+/// time (the planner renders keys from the values of predicates).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RenderError {
+    /// A field of the template has no value.
+    #[error("key template field `{0}` has no value")]
+    MissingField(&'static str),
+    /// The value's type cannot be part of a key (a list, a map, a set...).
+    #[error("key template field `{field}` cannot hold a {found} value")]
+    Unrenderable {
+        /// The template field.
+        field: &'static str,
+        /// The DynamoDB type of the value given.
+        found: &'static str,
+    },
+    /// A zero-padded field was given a value that is not an unsigned integer.
+    #[error("key template field `{field}` is zero-padded, and {value} is not an unsigned integer")]
+    NotPaddable {
+        /// The template field.
+        field: &'static str,
+        /// The value given.
+        value: String,
+    },
+}
+
+/// Appends the key text of an attribute value, as the derive's
+/// [`KeyPart`] implementations write the field it came from: strings as
+/// they are, numbers in decimal (zero-padded to `width`), booleans as
+/// `true`/`false`.
+pub fn write_value(
+    out: &mut String,
+    field: &'static str,
+    value: &AttributeValue,
+    width: Option<usize>,
+) -> Result<(), RenderError> {
+    match (value, width) {
+        (AttributeValue::S(s), None) => out.push_str(s),
+        (AttributeValue::N(n), None) => n.write_key_part(out),
+        (AttributeValue::N(n), Some(width)) => match n.to_u128() {
+            Some(v) if v.to_string() == n.to_string() => v.write_padded(out, width),
+            _ => {
+                return Err(RenderError::NotPaddable {
+                    field,
+                    value: n.to_string(),
+                });
+            }
+        },
+        (AttributeValue::Bool(b), None) => b.write_key_part(out),
+        (other, _) => {
+            return Err(RenderError::Unrenderable {
+                field,
+                found: other.type_name(),
+            });
+        }
+    }
+    Ok(())
+}
+
+impl KeyTemplate {
+    /// The fields the template reads, in order, with their padding.
+    pub fn fields(&self) -> impl Iterator<Item = (&'static str, Option<usize>)> + '_ {
+        self.segments.iter().filter_map(|s| match s {
+            TemplateSegment::Field { name, width } => Some((*name, *width)),
+            TemplateSegment::Literal(_) => None,
+        })
+    }
+
+    /// Renders the key from the values `value` gives for its fields: the
+    /// same text the derived code writes for an item with those values.
+    ///
+    /// ```
+    /// use dynamo_core::{AttributeValue, KeyTemplate, TemplateSegment};
+    /// const SK: KeyTemplate = KeyTemplate {
+    ///     segments: &[
+    ///         TemplateSegment::Literal("ORDER#"),
+    ///         TemplateSegment::Field { name: "placed_at", width: Some(6) },
+    ///     ],
+    /// };
+    /// let at = AttributeValue::N(42u64.into());
+    /// let key = SK.render(|field| (field == "placed_at").then_some(&at)).unwrap();
+    /// assert_eq!(key, "ORDER#000042");
+    /// ```
+    pub fn render<'v>(
+        &self,
+        value: impl Fn(&str) -> Option<&'v AttributeValue>,
+    ) -> Result<String, RenderError> {
+        let (text, rendered) = self.render_prefix(&value)?;
+        match self.fields().nth(rendered) {
+            Some((name, _)) => Err(RenderError::MissingField(name)),
+            None => Ok(text),
+        }
+    }
+
+    /// Renders the template up to its first field without a value: the
+    /// text and how many fields it holds. A prefix that stops before a
+    /// field ends with the literal right before it.
+    pub fn render_prefix<'v>(
+        &self,
+        value: impl Fn(&str) -> Option<&'v AttributeValue>,
+    ) -> Result<(String, usize), RenderError> {
+        let mut out = String::new();
+        let mut rendered = 0;
+        for segment in self.segments {
+            match segment {
+                TemplateSegment::Literal(text) => out.push_str(text),
+                TemplateSegment::Field { name, width } => match value(name) {
+                    Some(v) => {
+                        write_value(&mut out, name, v, *width)?;
+                        rendered += 1;
+                    }
+                    None => break,
+                },
+            }
+        }
+        Ok((out, rendered))
+    }
+
+    /// The literal right after field number `index` (empty when another
+    /// field or the end follows), and whether more fields follow it.
+    pub fn after_field(&self, index: usize) -> (&'static str, bool) {
+        let Some(position) = self
+            .segments
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| matches!(s, TemplateSegment::Field { .. }))
+            .map(|(i, _)| i)
+            .nth(index)
+        else {
+            return ("", false);
+        };
+        let rest = &self.segments[position + 1..];
+        let after = match rest.first() {
+            Some(TemplateSegment::Literal(text)) => text,
+            _ => "",
+        };
+        let more = rest
+            .iter()
+            .any(|s| matches!(s, TemplateSegment::Field { .. }));
+        (after, more)
+    }
+}
+
 /// A value that can appear in a key template: strings as they are, numbers
 /// in decimal, `bool` as `true`/`false`, unit enums (derived) by name.
 #[diagnostic::on_unimplemented(
@@ -257,6 +399,29 @@ integer_sort_key!(
     i8 => plain, i16 => plain, i32 => plain, i64 => plain, isize => plain
 );
 
+/// `sk op v` on a templated sort key, bounded to the keys that start with
+/// `prefix`: `value` is `prefix`, the compared field's text and the text
+/// after it; `more` says whether other fields follow (then equality on the
+/// field is a prefix of the key).
+pub(crate) fn bounded(prefix: &str, value: String, more: bool, op: SortCompare) -> SortKeyOp {
+    let top = format!("{prefix}{MAX_CHAR}");
+    let s = AttributeValue::S;
+    match op {
+        // With more fields, "the first field equals v" is a prefix.
+        SortCompare::Eq if more => SortKeyOp::BeginsWith(s(value)),
+        SortCompare::Eq => SortKeyOp::Eq(s(value)),
+        SortCompare::Ge => SortKeyOp::Between(s(value), s(top)),
+        SortCompare::Gt if more => SortKeyOp::Between(s(format!("{value}{MAX_CHAR}")), s(top)),
+        // The smallest string above `value` is `value` followed by NUL.
+        SortCompare::Gt => SortKeyOp::Between(s(format!("{value}\0")), s(top)),
+        SortCompare::Le if more => {
+            SortKeyOp::Between(s(prefix.to_owned()), s(format!("{value}{MAX_CHAR}")))
+        }
+        SortCompare::Le => SortKeyOp::Between(s(prefix.to_owned()), s(value)),
+        SortCompare::Lt => SortKeyOp::Between(s(prefix.to_owned()), s(below(&value))),
+    }
+}
+
 /// The sort-key type of a table or index without a sort key: it has no
 /// [`SortKeyType`] implementation, so sort-key conditions do not compile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -332,22 +497,7 @@ impl SortKeyShape {
             };
         };
         let (prefix, value, more) = self.render(&template, operand);
-        let top = format!("{prefix}{MAX_CHAR}");
-        let s = AttributeValue::S;
-        match op {
-            // With more fields, "the first field equals v" is a prefix.
-            SortCompare::Eq if more => SortKeyOp::BeginsWith(s(value)),
-            SortCompare::Eq => SortKeyOp::Eq(s(value)),
-            SortCompare::Ge => SortKeyOp::Between(s(value), s(top)),
-            SortCompare::Gt if more => SortKeyOp::Between(s(format!("{value}{MAX_CHAR}")), s(top)),
-            // The smallest string above `value` is `value` followed by NUL.
-            SortCompare::Gt => SortKeyOp::Between(s(format!("{value}\0")), s(top)),
-            SortCompare::Le if more => {
-                SortKeyOp::Between(s(prefix), s(format!("{value}{MAX_CHAR}")))
-            }
-            SortCompare::Le => SortKeyOp::Between(s(prefix), s(value)),
-            SortCompare::Lt => SortKeyOp::Between(s(prefix), s(below(&value))),
-        }
+        bounded(&prefix, value, more, op)
     }
 
     /// `sk BETWEEN low AND high`.

@@ -13,6 +13,7 @@ mod external;
 pub mod item;
 pub mod key_template;
 pub mod ops;
+pub mod planner;
 pub mod schema;
 pub mod serde_codec;
 pub mod time;
@@ -27,14 +28,15 @@ pub use client::{
 };
 pub use error::{CancellationReason, Error, Result, RetryClass, ThrottlingReason};
 pub use futures_core::Stream;
+pub use planner::{Find, FindError, FindStream, Plan, PlanError, Plannable};
 pub use item::{
     Attribute, AttributeError, Collection, CollectionMember, DerivedKeys, EntitySchema, IndexKind,
     IndexSchema, Item, Key, KeyArg, KeyAttribute, KeyAttributeSchema, Lifecycle, SetElement,
     TableSchema, Timestamps, VersionAttribute,
 };
 pub use key_template::{
-    BeginsWithKey, KeyPart, KeyTemplate, NoSortKey, PaddedKeyPart, SortKeyShape, SortKeyType,
-    TemplateSegment,
+    BeginsWithKey, KeyPart, KeyTemplate, NoSortKey, PaddedKeyPart, RenderError, SortKeyShape,
+    SortKeyType, TemplateSegment,
 };
 pub use time::{EpochSeconds, EpochTime, Timestamp, epoch_seconds};
 pub use typed_path::{

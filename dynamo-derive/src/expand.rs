@@ -176,6 +176,37 @@ fn path_consts(fields: &[Field], key_fields: &[usize]) -> Vec<TokenStream> {
         .collect()
 }
 
+/// What the planner knows of each stored field: its attribute, whether
+/// items may lack it, whether it is a number (by the type's name: the
+/// derive sees tokens, not types, so a newtype around a number counts as
+/// a string; its unpadded key renders then keep no numeric order).
+fn field_infos(fields: &[Field]) -> Vec<TokenStream> {
+    const NUMBERS: &[&str] = &[
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+        "f32", "f64", "Number", "Decimal",
+    ];
+    fields
+        .iter()
+        .filter(|f| f.is_stored() && f.attrs.flatten.is_none())
+        .map(|f| {
+            let name = f.attribute_name();
+            let optional = f.option_inner().is_some();
+            let numeric = f.is_epoch_seconds()
+                || match f.value_ty() {
+                    syn::Type::Path(p) => p
+                        .path
+                        .segments
+                        .last()
+                        .is_some_and(|s| NUMBERS.iter().any(|n| s.ident == n)),
+                    _ => false,
+                };
+            quote! {
+                ::dynamo::planner::FieldInfo { attribute: #name, optional: #optional, numeric: #numeric }
+            }
+        })
+        .collect()
+}
+
 /// Bounds and the `timestamps` method of the lifecycle fields.
 fn lifecycle(fields: &[Field], model: &ItemModel) -> (Vec<TokenStream>, TokenStream) {
     let mut bounds = Vec::new();
@@ -696,7 +727,13 @@ fn expand_item(container: &Container, fields: &[Field], model: &ItemModel) -> To
         lifecycle_name(model.created_at),
         lifecycle_name(model.updated_at),
     );
+    let field_infos = field_infos(fields);
     quote! {
+        #[automatically_derived]
+        impl #impl_g ::dynamo::planner::Plannable for #ident #ty_g where #own_where #(#bounds,)* {
+            const FIELDS: &'static [::dynamo::planner::FieldInfo] = &[#(#field_infos),*];
+        }
+
         #[automatically_derived]
         impl #impl_g ::dynamo::Item for #ident #ty_g where #own_where #(#bounds,)* {
             type SortKey = #sort_ty;

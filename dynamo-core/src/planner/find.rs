@@ -1,0 +1,366 @@
+//! `db.find::<T>()`: the builder of a planned read, its statistics cache,
+//! and the stream of its items.
+
+use super::execute::Executor;
+use super::plan::{FindRequest, Plan};
+use super::statistics::TableStatistics;
+use super::{FindError, PlanError, Plannable};
+use crate::client::Client;
+use crate::item::AttributeError;
+use crate::ops::DescribeTableInput;
+use crate::typed_path::{Cond, Path};
+use crate::value::AttributeMap;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long table statistics are used before DescribeTable is asked again.
+pub const STATISTICS_MAX_AGE: Duration = Duration::from_secs(300);
+
+struct Cached {
+    backend: usize,
+    table: &'static str,
+    fetched: Instant,
+    statistics: Arc<TableStatistics>,
+    // Keeps the backend alive while its entry lives, so no other backend
+    // can be allocated at the same address and read these statistics.
+    _pin: Client,
+}
+
+static CACHE: Mutex<Vec<Cached>> = Mutex::new(Vec::new());
+
+fn address(client: &Client) -> usize {
+    (client.backend() as *const dyn crate::backend::Backend).cast::<()>() as usize
+}
+
+/// The statistics of `table` as `client` last fetched them, unless older
+/// than [`STATISTICS_MAX_AGE`] (old entries are dropped).
+fn cached(client: &Client, table: &'static str) -> Option<Arc<TableStatistics>> {
+    let mut cache = CACHE.lock().ok()?;
+    cache.retain(|c| c.fetched.elapsed() < STATISTICS_MAX_AGE);
+    let backend = address(client);
+    cache
+        .iter()
+        .find(|c| c.backend == backend && c.table == table)
+        .map(|c| c.statistics.clone())
+}
+
+/// Fetches the statistics of `table` with DescribeTable and caches them.
+pub(crate) async fn refresh(
+    client: &Client,
+    table: &'static str,
+) -> crate::error::Result<Arc<TableStatistics>> {
+    let description = client
+        .backend()
+        .describe_table(DescribeTableInput {
+            table_name: table.to_owned(),
+        })
+        .await?
+        .table;
+    let statistics = Arc::new(TableStatistics::from_description(&description));
+    if let Ok(mut cache) = CACHE.lock() {
+        let backend = address(client);
+        cache.retain(|c| !(c.backend == backend && c.table == table));
+        cache.push(Cached {
+            backend,
+            table,
+            fetched: Instant::now(),
+            statistics: statistics.clone(),
+            _pin: client.clone(),
+        });
+    }
+    Ok(statistics)
+}
+
+/// The statistics of `table`, cached or fetched.
+pub(crate) async fn statistics(
+    client: &Client,
+    table: &'static str,
+) -> crate::error::Result<Arc<TableStatistics>> {
+    match cached(client, table) {
+        Some(s) => Ok(s),
+        None => refresh(client, table).await,
+    }
+}
+
+/// A planned read of items of `T`, built by [`Client::find`]: say what you
+/// want with [`Find::matching`], and the planner picks GetItem,
+/// BatchGetItem, a Query of the table or the best index, or (with
+/// [`Find::allow_scan`]) a Scan. [`Find::explain`] shows the plan and its
+/// cost without reading items; [`Find::plan_with`] plans with given
+/// statistics and no I/O (see the [module example](super)). With the
+/// derive, a read looks like
+/// `db.find::<Order>().matching(Order::STATUS.eq("open").and(Order::PLACED_AT.ge(100u64))).order_by(Order::PLACED_AT).descending().all().await?`.
+#[must_use = "a find does nothing until it is executed or explained"]
+pub struct Find<'a, T> {
+    client: &'a Client,
+    request: FindRequest,
+    error: Option<AttributeError>,
+    statistics: Option<Arc<TableStatistics>>,
+    page_size: Option<usize>,
+    marker: PhantomData<fn() -> T>,
+}
+
+impl<'a, T: Plannable> Find<'a, T> {
+    pub(crate) fn new(client: &'a Client) -> Self {
+        Self {
+            client,
+            request: FindRequest::default(),
+            error: None,
+            statistics: None,
+            page_size: None,
+            marker: PhantomData,
+        }
+    }
+
+    /// Only items for which `predicate` holds; several calls must all hold.
+    pub fn matching(mut self, predicate: Cond<T>) -> Self {
+        match predicate.into_condition() {
+            Ok(c) => {
+                self.request.predicate = Some(match self.request.predicate.take() {
+                    Some(p) => p.and(c),
+                    None => c,
+                });
+            }
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
+        }
+        self
+    }
+
+    /// Items in the order of `path` (ascending unless [`Find::descending`]):
+    /// the plan must read an index sorted by it.
+    pub fn order_by<V, O>(mut self, path: Path<T, V, O>) -> Self {
+        let path = path.to_expr();
+        self.request.order_by = Some(match path.elements.as_slice() {
+            [_] => path.top().to_owned(),
+            _ => path.to_string(),
+        });
+        self
+    }
+
+    /// Descending order (of [`Find::order_by`], or of the index read).
+    pub fn descending(mut self) -> Self {
+        self.request.descending = true;
+        self
+    }
+
+    /// Ascending order (the default).
+    pub fn ascending(mut self) -> Self {
+        self.request.descending = false;
+        self
+    }
+
+    /// At most `n` items.
+    pub fn limit(mut self, n: usize) -> Self {
+        self.request.limit = Some(n);
+        self
+    }
+
+    /// Only these top-level attributes; read them with
+    /// [`Find::execute_attributes`] (items of `T` need all their fields).
+    pub fn project<S: Into<String>>(mut self, attributes: impl IntoIterator<Item = S>) -> Self {
+        self.request.projection = Some(attributes.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Strongly consistent reads (global secondary indexes cannot serve them).
+    pub fn consistent(mut self) -> Self {
+        self.request.consistent = true;
+        self
+    }
+
+    /// Allow a Scan when no key serves the predicate.
+    pub fn allow_scan(mut self) -> Self {
+        self.request.allow_scan = true;
+        self
+    }
+
+    /// Fail instead of leaving any predicate to a filter.
+    pub fn strict(mut self) -> Self {
+        self.request.strict = true;
+        self
+    }
+
+    /// Plan with these statistics instead of DescribeTable's.
+    pub fn with_statistics(mut self, statistics: TableStatistics) -> Self {
+        self.statistics = Some(Arc::new(statistics));
+        self
+    }
+
+    /// Evaluate at most `n` items per request (DynamoDB's `Limit`).
+    pub fn page_size(mut self, n: usize) -> Self {
+        self.page_size = Some(n.max(1));
+        self
+    }
+
+    /// What the planner is asked.
+    pub fn request(&self) -> &FindRequest {
+        &self.request
+    }
+
+    /// The plan with `statistics`, without I/O.
+    pub fn plan_with(&self, statistics: &TableStatistics) -> Result<Plan, PlanError> {
+        if let Some(e) = &self.error {
+            return Err(PlanError::Attribute(e.clone()));
+        }
+        super::plan::<T>(&self.request, statistics)
+    }
+
+    /// The plan, with statistics from DescribeTable (cached for
+    /// [`STATISTICS_MAX_AGE`]).
+    pub async fn explain(&self) -> Result<Plan, FindError> {
+        let statistics = match &self.statistics {
+            Some(s) => s.clone(),
+            None => statistics(self.client, T::SCHEMA.table_name).await?,
+        };
+        Ok(self.plan_with(&statistics)?)
+    }
+
+    fn stream<O>(self, decode: fn(AttributeMap) -> Result<O, AttributeError>) -> FindStream<O> {
+        let client = self.client.clone();
+        let Self {
+            request,
+            error,
+            statistics: known,
+            page_size,
+            ..
+        } = self;
+        // A function pointer, so the stream does not depend on `T`.
+        let planner: fn(&FindRequest, &TableStatistics) -> Result<Plan, PlanError> =
+            super::plan::<T>;
+        let table = T::SCHEMA.table_name;
+        let start: StepFuture = Box::pin(async move {
+            let planned = async {
+                if let Some(e) = error {
+                    return Err(FindError::Plan(PlanError::Attribute(e)));
+                }
+                let statistics = match known {
+                    Some(s) => s,
+                    None => statistics(&client, table).await?,
+                };
+                Ok(planner(&request, &statistics)?)
+            };
+            let plan = match planned.await {
+                Ok(plan) => plan,
+                Err(e) => return (None, Some(Err(e))),
+            };
+            let mut executor = Executor::new(client, plan, page_size);
+            let item = executor.next().await;
+            (Some(executor), item)
+        });
+        FindStream {
+            pending: Some(start),
+            executor: None,
+            decode,
+        }
+    }
+
+    /// The items, read page by page as the stream is consumed.
+    pub fn execute(self) -> FindStream<T> {
+        self.stream(T::from_item)
+    }
+
+    /// The items' attributes (what [`Find::project`] asks for).
+    pub fn execute_attributes(self) -> FindStream<AttributeMap> {
+        self.stream(Ok)
+    }
+
+    /// Every item.
+    pub async fn all(self) -> Result<Vec<T>, FindError> {
+        let mut stream = self.execute();
+        let mut out = Vec::new();
+        while let Some(item) = stream.next().await {
+            out.push(item?);
+        }
+        Ok(out)
+    }
+
+    /// How many items the predicate selects.
+    pub async fn count(self) -> Result<usize, FindError> {
+        let mut stream = self.execute_attributes();
+        let mut n = 0;
+        while let Some(item) = stream.next().await {
+            item?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// The first item, in the plan's order.
+    pub async fn first(self) -> Result<Option<T>, FindError> {
+        self.limit(1).execute().next().await.transpose()
+    }
+
+    /// Whether any item matches.
+    pub async fn exists(self) -> Result<bool, FindError> {
+        Ok(self
+            .limit(1)
+            .execute_attributes()
+            .next()
+            .await
+            .transpose()?
+            .is_some())
+    }
+}
+
+type Step = (Option<Executor>, Option<Result<AttributeMap, FindError>>);
+type StepFuture = Pin<Box<dyn Future<Output = Step> + Send>>;
+
+/// The items of a [`Find`], as a [`futures_core::Stream`]; the plan is made
+/// when it is first polled.
+#[must_use = "a stream does nothing until it is polled"]
+pub struct FindStream<O> {
+    pending: Option<StepFuture>,
+    executor: Option<Executor>,
+    decode: fn(AttributeMap) -> Result<O, AttributeError>,
+}
+
+impl<O> FindStream<O> {
+    /// The next item, `None` at the end.
+    pub async fn next(&mut self) -> Option<Result<O, FindError>> {
+        std::future::poll_fn(|cx| futures_core::Stream::poll_next(Pin::new(&mut *self), cx)).await
+    }
+
+    /// The read units DynamoDB reported for the requests sent so far.
+    pub fn consumed_read_units(&self) -> f64 {
+        self.executor.as_ref().map_or(0.0, |e| e.consumed)
+    }
+}
+
+impl<O> futures_core::Stream for FindStream<O> {
+    type Item = Result<O, FindError>;
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        if this.pending.is_none() {
+            let Some(mut executor) = this.executor.take() else {
+                return Poll::Ready(None);
+            };
+            this.pending = Some(Box::pin(async move {
+                let item = executor.next().await;
+                (Some(executor), item)
+            }));
+        }
+        let Some(pending) = this.pending.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match pending.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready((executor, item)) => {
+                this.pending = None;
+                this.executor = executor;
+                Poll::Ready(item.map(|r| {
+                    r.and_then(|item| (this.decode)(item).map_err(|e| FindError::Request(e.into())))
+                }))
+            }
+        }
+    }
+}
