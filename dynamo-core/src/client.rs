@@ -19,7 +19,6 @@ use std::sync::Arc;
 mod batch;
 mod changes;
 mod find;
-mod find;
 mod key_query;
 mod read;
 mod retry;
