@@ -27,6 +27,9 @@ pub enum State {
 #[dynamo(gsi(name = "by_region", pk = [tenant, region], sk = [state, opened_at]))]
 #[dynamo(gsi(name = "by_ticket", pk = "{ticket_id}"))]
 #[dynamo(lsi(name = "by_priority", sk = "PRIO#{priority:3}#{opened_at:10}"))]
+#[dynamo(pattern(name = "open_by_region", eq = [tenant, region, state], sort = opened_at))]
+#[dynamo(pattern(name = "by_tenant_and_priority", eq = [tenant, priority], sort = opened_at))]
+#[dynamo(pattern(name = "assigned_to", eq = [assignee]))]
 pub struct Ticket {
     pub tenant: String,
     pub ticket_id: String,
@@ -509,6 +512,7 @@ async fn order_limit_count_first_and_exists() {
         .descending()
         .limit(5);
     let plan = find.explain().await.unwrap();
+    println!("{plan}");
     assert_eq!(plan.indexes(), [Some("by_priority")], "{plan}");
     assert_eq!(
         plan.merge,
@@ -617,6 +621,34 @@ async fn a_projection_returns_only_the_attributes_asked_for() {
         .await
         .unwrap();
     assert!(!plan.fetches_back(), "{plan}");
+}
+
+#[tokio::test]
+async fn declared_access_patterns_run_strict_on_the_index_that_serves_them() {
+    let (db, all) = loaded().await;
+    let find = Ticket::open_by_region(&db, "acme", "eu", State::Open)
+        .matching(Ticket::OPENED_AT.ge(1100u64))
+        .descending();
+    let plan = find.explain().await.unwrap();
+    assert_eq!(plan.indexes(), [Some("by_region")], "{plan}");
+    let got = find.all().await.unwrap();
+    let mut expected = selected(
+        &all,
+        &Ticket::TENANT
+            .eq("acme")
+            .and(Ticket::REGION.eq("eu"))
+            .and(Ticket::STATE.eq(State::Open))
+            .and(Ticket::OPENED_AT.ge(1100u64)),
+    );
+    expected.sort_by_key(|t| std::cmp::Reverse(t.opened_at));
+    assert_eq!(got, expected);
+    let plan = Ticket::by_tenant_and_priority(&db, "globex", 2u8)
+        .explain()
+        .await
+        .unwrap();
+    assert_eq!(plan.indexes(), [Some("by_priority")], "{plan}");
+    let got = Ticket::assigned_to(&db, "dee").count().await.unwrap();
+    assert_eq!(got, selected(&all, &Ticket::ASSIGNEE.eq("dee")).len());
 }
 
 #[test]

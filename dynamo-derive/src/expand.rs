@@ -177,29 +177,15 @@ fn path_consts(fields: &[Field], key_fields: &[usize]) -> Vec<TokenStream> {
 }
 
 /// What the planner knows of each stored field: its attribute, whether
-/// items may lack it, whether it is a number (by the type's name: the
-/// derive sees tokens, not types, so a newtype around a number counts as
-/// a string; its unpadded key renders then keep no numeric order).
+/// items may lack it, whether it is a number.
 fn field_infos(fields: &[Field]) -> Vec<TokenStream> {
-    const NUMBERS: &[&str] = &[
-        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
-        "f32", "f64", "Number", "Decimal",
-    ];
     fields
         .iter()
         .filter(|f| f.is_stored() && f.attrs.flatten.is_none())
         .map(|f| {
             let name = f.attribute_name();
             let optional = f.option_inner().is_some();
-            let numeric = f.is_epoch_seconds()
-                || match f.value_ty() {
-                    syn::Type::Path(p) => p
-                        .path
-                        .segments
-                        .last()
-                        .is_some_and(|s| NUMBERS.iter().any(|n| s.ident == n)),
-                    _ => false,
-                };
+            let numeric = f.is_numeric();
             quote! {
                 ::dynamo::planner::FieldInfo { attribute: #name, optional: #optional, numeric: #numeric }
             }
@@ -728,6 +714,7 @@ fn expand_item(container: &Container, fields: &[Field], model: &ItemModel) -> To
         lifecycle_name(model.updated_at),
     );
     let field_infos = field_infos(fields);
+    let pattern_methods = pattern_methods(fields, model);
     quote! {
         #[automatically_derived]
         impl #impl_g ::dynamo::planner::Plannable for #ident #ty_g where #own_where #(#bounds,)* {
@@ -791,8 +778,70 @@ fn expand_item(container: &Container, fields: &[Field], model: &ItemModel) -> To
             }
 
             #(#index_methods)*
+
+            #(#pattern_methods)*
         }
     }
+}
+
+/// The path constant of field `i` (`Order::PLACED_AT`).
+fn path_const(fields: &[Field], i: usize) -> syn::Ident {
+    let rust_name = fields[i].ident.to_string();
+    let rust_name = rust_name
+        .strip_prefix("r#")
+        .unwrap_or(&rust_name)
+        .to_owned();
+    quote::format_ident!(
+        "{}",
+        crate::parse::RenameRule::ScreamingSnakeCase.apply(&rust_name),
+        span = fields[i].ident.span()
+    )
+}
+
+/// One method per declared access pattern: a strict `find` fixing the
+/// pattern's fields (and ordering by its sort field), which `validate`
+/// proved a key condition serves without a filter.
+fn pattern_methods(fields: &[Field], model: &ItemModel) -> Vec<TokenStream> {
+    model
+        .patterns
+        .iter()
+        .map(|pattern| {
+            let method = &pattern.method;
+            let params = pattern.eq.iter().map(|&i| {
+                let (ident, ty) = (fields[i].ident, fields[i].value_ty());
+                quote_spanned! {fields[i].ty_span()=> #ident: impl ::dynamo::ValueArg<#ty> }
+            });
+            let mut conditions = pattern.eq.iter().map(|&i| {
+                let (ident, path) = (fields[i].ident, path_const(fields, i));
+                quote!(Self::#path.eq(#ident))
+            });
+            let first = conditions.next();
+            let rest = conditions.map(|c| quote!(.and(#c)));
+            let order = pattern.sort.map(|i| {
+                let path = path_const(fields, i);
+                quote!(.order_by(Self::#path))
+            });
+            let names: Vec<String> = pattern.eq.iter().map(|&i| format!("`{}`", fields[i].ident)).collect();
+            let sorted = pattern
+                .sort
+                .map(|i| format!(", in `{}` order", fields[i].ident))
+                .unwrap_or_default();
+            let doc = format!(
+                "Access pattern `{method}`: the items with {} equal to the values given{sorted}, read by {} with a key condition alone (checked when this type was derived). A strict find: add a range on the sort field with `matching`, or `descending`, `limit`.",
+                names.join(", "),
+                pattern.served_by
+            );
+            quote! {
+                #[doc = #doc]
+                pub fn #method<'c>(db: &'c ::dynamo::Client, #(#params),*) -> ::dynamo::Find<'c, Self> {
+                    db.find::<Self>()
+                        .matching(#first #(#rest)*)
+                        #order
+                        .strict()
+                }
+            }
+        })
+        .collect()
 }
 
 fn expand_map_attribute(container: &Container, fields: &[Field]) -> TokenStream {

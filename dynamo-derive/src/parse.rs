@@ -52,6 +52,8 @@ pub(crate) struct ContainerAttrs {
     pub sk: Option<KeySpec>,
     /// `gsi(...)` and `lsi(...)` declarations, in order.
     pub indexes: Vec<IndexDecl>,
+    /// `pattern(...)` declarations, in order.
+    pub patterns: Vec<PatternDecl>,
     /// `entity = "..."`: the entity-type value written on every item.
     pub entity: Option<syn::LitStr>,
     /// `entity_attribute = "..."`: the attribute holding the entity type.
@@ -181,6 +183,18 @@ pub(crate) struct IndexDecl {
     pub pk_list: Option<(syn::Path, Vec<syn::Ident>)>,
     /// `sk = [c, d]`: a multi-attribute sort key.
     pub sk_list: Option<(syn::Path, Vec<syn::Ident>)>,
+}
+
+/// `pattern(name = "...", eq = [a, b], sort = c)`: an access pattern that
+/// must be served by a key condition alone.
+pub(crate) struct PatternDecl {
+    /// The `pattern` keyword, for errors about the whole declaration.
+    pub keyword: syn::Path,
+    pub name: Option<syn::LitStr>,
+    /// Fields fixed by equality.
+    pub eq: Vec<syn::Ident>,
+    /// The field items come ordered by.
+    pub sort: Option<syn::Ident>,
 }
 
 /// A naming convention for `rename_all`.
@@ -405,6 +419,32 @@ fn container_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> ContainerAttrs {
                     _ => cx.error_spanned_by(&lit, "expected `unknown = \"skip\"` or `unknown = \"error\"`"),
                 }
                 Ok(())
+            } else if meta.path.is_ident("pattern") {
+                let mut decl = PatternDecl { keyword: meta.path.clone(), name: None, eq: Vec::new(), sort: None };
+                meta.parse_nested_meta(|inner| {
+                    let value = inner.value()?;
+                    if inner.path.is_ident("name") {
+                        let lit: syn::LitStr = value.parse()?;
+                        set_once(cx, &mut decl.name, &inner.path, lit);
+                    } else if inner.path.is_ident("eq") {
+                        let content;
+                        syn::bracketed!(content in value);
+                        decl.eq = syn::punctuated::Punctuated::<syn::Ident, syn::Token![,]>::parse_terminated(&content)?
+                            .into_iter()
+                            .collect();
+                    } else if inner.path.is_ident("sort") {
+                        let ident: syn::Ident = value.parse()?;
+                        set_once(cx, &mut decl.sort, &inner.path, ident);
+                    } else {
+                        return Err(inner.error(format!(
+                            "unknown pattern option `{}`; expected `name = \"...\"`, `eq = [fields]` or `sort = field`",
+                            path_name(&inner.path)
+                        )));
+                    }
+                    Ok(())
+                })?;
+                out.patterns.push(decl);
+                Ok(())
             } else if meta.path.is_ident("gsi") || meta.path.is_ident("lsi") {
                 let kind = if meta.path.is_ident("gsi") { IndexKind::Global } else { IndexKind::Local };
                 let mut decl = IndexDecl { kind, keyword: meta.path.clone(), name: None, pk: None, sk: None, pk_list: None, sk_list: None };
@@ -456,7 +496,7 @@ fn container_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> ContainerAttrs {
                 Ok(())
             } else {
                 Err(meta.error(format!(
-                    "unknown `dynamo` container option `{}`; expected one of `table`, `pk`, `sk`, `pk_attribute`, `sk_attribute`, `gsi(...)`, `lsi(...)`, `entity`, `entity_attribute`, `rename_all`, `tag`, `content`, `unknown`",
+                    "unknown `dynamo` container option `{}`; expected one of `table`, `pk`, `sk`, `pk_attribute`, `sk_attribute`, `gsi(...)`, `lsi(...)`, `pattern(...)`, `entity`, `entity_attribute`, `rename_all`, `tag`, `content`, `unknown`",
                     path_name(&meta.path)
                 )))
             }
@@ -691,6 +731,24 @@ impl<'a> Field<'a> {
     /// The type a key built from this field holds: `T` for `Option<T>`.
     pub fn value_ty(&self) -> &'a syn::Type {
         self.option_inner().unwrap_or(self.ty)
+    }
+
+    /// Whether the field holds a number, by its type's name (the derive
+    /// sees tokens, not types: a newtype around a number counts as not).
+    pub fn is_numeric(&self) -> bool {
+        const NUMBERS: &[&str] = &[
+            "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize",
+            "f32", "f64", "Number", "Decimal",
+        ];
+        self.is_epoch_seconds()
+            || match self.value_ty() {
+                syn::Type::Path(p) => p
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| NUMBERS.iter().any(|n| s.ident == n)),
+                _ => false,
+            }
     }
 
     /// Whether the field is stored at all.

@@ -65,11 +65,23 @@ pub(crate) struct ResolvedIndex {
     pub more_sk: Vec<usize>,
 }
 
+/// An access pattern that a key condition serves: the generated method's
+/// name, the fields it takes, and the field it orders by.
+pub(crate) struct ResolvedPattern {
+    pub method: syn::Ident,
+    pub eq: Vec<usize>,
+    pub sort: Option<usize>,
+    /// The table or index that serves it, for the method's documentation.
+    pub served_by: String,
+}
+
 /// Everything `expand` needs about an item beyond its fields.
 pub(crate) struct ItemModel {
     pub pk: ResolvedKey,
     pub sk: Option<ResolvedKey>,
     pub indexes: Vec<ResolvedIndex>,
+    /// Declared access patterns, each served by a key condition alone.
+    pub patterns: Vec<ResolvedPattern>,
     /// `(attribute, value)` of the entity type.
     pub entity: Option<(String, String)>,
     pub version: Option<usize>,
@@ -200,6 +212,12 @@ fn check_item_only_options(cx: &Ctxt, container: &Container, fields: &[Field]) {
     }
     for index in &attrs.indexes {
         cx.error_spanned_by(&index.keyword, "indexes belong on #[derive(Item)] structs");
+    }
+    for pattern in &attrs.patterns {
+        cx.error_spanned_by(
+            &pattern.keyword,
+            "access patterns belong on #[derive(Item)] structs",
+        );
     }
     for field in fields {
         let a = &field.attrs;
@@ -441,6 +459,10 @@ fn check_item(cx: &Ctxt, container: &Container, fields: &[Field]) -> Option<Item
         );
     }
     let indexes = check_indexes(cx, container, fields, sk.is_some());
+    let patterns = match &pk {
+        Some(pk) => check_patterns(cx, container, fields, pk, sk.as_ref(), &indexes),
+        None => Vec::new(),
+    };
     let lifecycle =
         |pick: for<'f> fn(&'f Field<'_>) -> &'f Option<syn::Path>, what: &str| -> Option<usize> {
             let found = field_key(fields, |f| pick(f).is_some());
@@ -508,6 +530,7 @@ fn check_item(cx: &Ctxt, container: &Container, fields: &[Field]) -> Option<Item
         pk: pk?,
         sk,
         indexes,
+        patterns,
         entity,
         version,
         ttl,
@@ -781,4 +804,243 @@ fn check_fields(cx: &Ctxt, fields: &[crate::parse::Field]) {
             names.push(name);
         }
     }
+}
+
+/// A table or index as a pattern sees it: the fields its partition key is
+/// rendered from, and its sort key as a sequence of fields (the fields of
+/// a template, or the attributes of a multi-attribute key), each with
+/// whether the rendered key keeps its order.
+struct PatternPath {
+    label: String,
+    partition: Vec<usize>,
+    sort: Vec<(usize, bool)>,
+    /// Every key field, for sparse indexes.
+    keys: Vec<usize>,
+    table: bool,
+}
+
+fn sort_sequence(fields: &[Field], key: &ResolvedKey) -> Vec<(usize, bool)> {
+    match &key.source {
+        KeySource::Field(i) => vec![(*i, true)],
+        KeySource::Template(segments) => segments
+            .iter()
+            .filter_map(|s| match s {
+                ResolvedSegment::Field { index, width } => {
+                    Some((*index, width.is_some() || !fields[*index].is_numeric()))
+                }
+                ResolvedSegment::Literal(_) => None,
+            })
+            .collect(),
+    }
+}
+
+/// What `path` lacks to serve a pattern with a key condition alone (empty
+/// when it serves it), and how many of the pattern's fields it uses.
+fn pattern_lacks(
+    fields: &[Field],
+    path: &PatternPath,
+    eq: &[usize],
+    sort: Option<usize>,
+) -> (Vec<String>, usize) {
+    let name = |i: usize| format!("`{}`", fields[i].ident);
+    let mut lacks = Vec::new();
+    let missing: Vec<String> = path
+        .partition
+        .iter()
+        .filter(|i| !eq.contains(i))
+        .map(|&i| name(i))
+        .collect();
+    if !missing.is_empty() {
+        lacks.push(format!(
+            "its partition key needs {} fixed",
+            missing.join(", ")
+        ));
+    }
+    let mut used = path.partition.iter().filter(|i| eq.contains(i)).count();
+    let mut rest: Vec<usize> = eq
+        .iter()
+        .copied()
+        .filter(|i| !path.partition.contains(i))
+        .collect();
+    let mut next = None;
+    for &(field, preserving) in &path.sort {
+        if let Some(pos) = rest.iter().position(|&i| i == field) {
+            rest.remove(pos);
+            used += 1;
+            continue;
+        }
+        next = Some((field, preserving));
+        break;
+    }
+    if !rest.is_empty() {
+        let left: Vec<String> = rest.iter().map(|&i| name(i)).collect();
+        lacks.push(format!("{} would be left to a filter", left.join(", ")));
+    }
+    if let Some(s) = sort {
+        match next {
+            Some((field, true)) if field == s => used += 1,
+            Some((field, false)) if field == s => lacks.push(format!(
+                "its sort key renders {} without zero padding, so it does not keep its order",
+                name(s)
+            )),
+            Some((field, _)) => lacks.push(format!(
+                "it is sorted by {} there, not {}",
+                name(field),
+                name(s)
+            )),
+            None => lacks.push(format!("it has no sort key left to order by {}", name(s))),
+        }
+    }
+    if !path.table {
+        for &k in &path.keys {
+            if fields[k].option_inner().is_some() && !eq.contains(&k) && sort != Some(k) {
+                lacks.push(format!(
+                    "it is sparse: items without {} are not in it",
+                    name(k)
+                ));
+            }
+        }
+    }
+    (lacks, used)
+}
+
+fn check_patterns(
+    cx: &Ctxt,
+    container: &Container,
+    fields: &[Field],
+    pk: &ResolvedKey,
+    sk: Option<&ResolvedKey>,
+    indexes: &[ResolvedIndex],
+) -> Vec<ResolvedPattern> {
+    let mut paths = vec![PatternPath {
+        label: "the table".to_owned(),
+        partition: pk.fields(),
+        sort: sk.map(|k| sort_sequence(fields, k)).unwrap_or_default(),
+        keys: Vec::new(),
+        table: true,
+    }];
+    for index in indexes {
+        let partition_key = match index.kind {
+            IndexKind::Global => &index.pk,
+            IndexKind::Local => pk,
+        };
+        let mut partition = partition_key.fields();
+        partition.extend(&index.more_pk);
+        let mut sort: Vec<(usize, bool)> = index
+            .sk
+            .as_ref()
+            .map(|k| sort_sequence(fields, k))
+            .unwrap_or_default();
+        sort.extend(index.more_sk.iter().map(|&i| (i, true)));
+        let keys = partition
+            .iter()
+            .copied()
+            .chain(sort.iter().map(|(i, _)| *i))
+            .collect();
+        paths.push(PatternPath {
+            label: match index.kind {
+                IndexKind::Global => format!("GSI `{}`", index.name),
+                IndexKind::Local => format!("LSI `{}`", index.name),
+            },
+            partition,
+            sort,
+            keys,
+            table: false,
+        });
+    }
+    let mut out: Vec<ResolvedPattern> = Vec::new();
+    for decl in &container.attrs.patterns {
+        let Some(name_lit) = &decl.name else {
+            cx.error_spanned_by(
+                &decl.keyword,
+                "an access pattern needs a name: `name = \"open_by_region\"`",
+            );
+            continue;
+        };
+        let Ok(method) = syn::parse_str::<syn::Ident>(&name_lit.value()) else {
+            cx.error_spanned_by(
+                name_lit,
+                "a pattern's name must be a Rust identifier: it names the generated method",
+            );
+            continue;
+        };
+        let taken = ["key", "partition"].contains(&name_lit.value().as_str())
+            || indexes.iter().any(|i| {
+                method == i.method
+                    || method
+                        .to_string()
+                        .starts_with(&format!("{}_with_", i.method))
+            })
+            || out.iter().any(|p| p.method == method);
+        if taken {
+            cx.error_spanned_by(
+                name_lit,
+                format!(
+                    "`{}::{method}` is already generated; name the pattern differently",
+                    container.ident
+                ),
+            );
+            continue;
+        }
+        let mut ok = true;
+        let mut resolve = |ident: &syn::Ident| -> Option<usize> {
+            match fields.iter().position(|f| f.ident == ident) {
+                Some(i) if fields[i].is_stored() && fields[i].codec().is_none() => Some(i),
+                Some(_) => {
+                    cx.error_spanned_by(ident, format!("pattern field `{ident}` is skipped or stored through a codec, so it has no typed path to compare"));
+                    ok = false;
+                    None
+                }
+                None => {
+                    cx.error_spanned_by(
+                        ident,
+                        format!("unknown field `{ident}` in access pattern"),
+                    );
+                    ok = false;
+                    None
+                }
+            }
+        };
+        let eq: Vec<usize> = decl.eq.iter().filter_map(&mut resolve).collect();
+        let sort = decl.sort.as_ref().and_then(&mut resolve);
+        if !ok {
+            continue;
+        }
+        if decl.eq.is_empty() {
+            cx.error_spanned_by(
+                name_lit,
+                "an access pattern fixes at least one field: `eq = [field, ...]`",
+            );
+            continue;
+        }
+        let judged: Vec<(Vec<String>, usize)> = paths
+            .iter()
+            .map(|p| pattern_lacks(fields, p, &eq, sort))
+            .collect();
+        if let Some(i) = judged.iter().position(|(lacks, _)| lacks.is_empty()) {
+            out.push(ResolvedPattern {
+                method,
+                eq,
+                sort,
+                served_by: paths[i].label.clone(),
+            });
+            continue;
+        }
+        // The closest path: the most fields used, then the fewest lacks.
+        let best = judged
+            .iter()
+            .enumerate()
+            .max_by(|(i, a), (j, b)| a.1.cmp(&b.1).then(b.0.len().cmp(&a.0.len())).then(j.cmp(i)))
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        cx.error_spanned_by(
+            name_lit,
+            format!(
+                "no index serves access pattern `{method}` without a scan or a filter; the closest is {}, but {}",
+                paths[best].label,
+                judged[best].0.join("; ")
+            ),
+        );
+    }
+    out
 }

@@ -12,7 +12,7 @@
 use super::FindError;
 use super::plan::{Access, Merge, Operation, Plan};
 use crate::client::Client;
-use crate::error::Error;
+use crate::error::{Error, RetryClass};
 use crate::expr::{Path, Projection, compare_values};
 use crate::ops::{
     BatchGetItemInput, ConsumedCapacity, GetItemInput, KeysAndAttributes, QueryInput,
@@ -21,11 +21,12 @@ use crate::ops::{
 use crate::value::{AttributeMap, KeyValue};
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::time::Duration;
 
 /// Keys per `BatchGetItem`.
 const GET_BATCH: usize = 100;
-/// Attempts at a batch's unprocessed keys before they are an error.
+/// Attempts at a batch's unprocessed keys before they are an error (the
+/// waits between them are the client's retry policy's, for throttling;
+/// each request is also retried by the policy on its own errors).
 const ATTEMPTS: u32 = 8;
 
 /// Where one stream of items comes from.
@@ -228,7 +229,7 @@ impl Executor {
         .map(|n| i32::try_from(n.max(1)).unwrap_or(i32::MAX));
         let consistent = self.plan.consistent.then_some(true);
         let table = self.plan.table;
-        let backend = self.client.backend();
+        let backend = self.client.retrying();
         let (items, consumed) = match &mut self.sources[i].feed {
             Feed::Query { condition, start } => {
                 let mut input = QueryInput::new(table, condition.clone());
@@ -328,7 +329,7 @@ impl Executor {
         }
         let mut found: Vec<Option<AttributeMap>> = vec![None; keys.len()];
         let mut consumed = 0.0;
-        let backend = self.client.backend();
+        let backend = self.client.retrying();
         for chunk in keys.chunks(GET_BATCH) {
             let mut pending: Vec<AttributeMap> = Vec::new();
             for key in chunk {
@@ -348,9 +349,12 @@ impl Executor {
                     }));
                 }
                 if attempt > 0 {
-                    backend
-                        .pause(Duration::from_millis(25u64 << attempt.min(6)))
-                        .await;
+                    // Unprocessed keys wait like throttling, their usual cause.
+                    let wait = self
+                        .client
+                        .retry_policy()
+                        .delay_bound(RetryClass::Throttling, attempt);
+                    backend.pause(wait).await;
                 }
                 attempt += 1;
                 let request = KeysAndAttributes {

@@ -53,7 +53,7 @@ pub(crate) async fn refresh(
     table: &'static str,
 ) -> crate::error::Result<Arc<TableStatistics>> {
     let description = client
-        .backend()
+        .retrying()
         .describe_table(DescribeTableInput {
             table_name: table.to_owned(),
         })
@@ -107,7 +107,10 @@ impl<'a, T: Plannable> Find<'a, T> {
     pub(crate) fn new(client: &'a Client) -> Self {
         Self {
             client,
-            request: FindRequest::default(),
+            request: FindRequest {
+                consistent: client.consistency() == crate::client::Consistency::Strong,
+                ..FindRequest::default()
+            },
             error: None,
             statistics: None,
             page_size: None,
@@ -167,9 +170,17 @@ impl<'a, T: Plannable> Find<'a, T> {
         self
     }
 
-    /// Strongly consistent reads (global secondary indexes cannot serve them).
+    /// Strongly consistent reads (global secondary indexes cannot serve
+    /// them). Without this or [`Find::eventual`], reads use the client's
+    /// consistency.
     pub fn consistent(mut self) -> Self {
         self.request.consistent = true;
+        self
+    }
+
+    /// Eventually consistent reads, whatever the client's default.
+    pub fn eventual(mut self) -> Self {
+        self.request.consistent = false;
         self
     }
 
