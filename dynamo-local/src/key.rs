@@ -337,7 +337,7 @@ impl IndexDef {
         };
         Ok(Some((
             self.position_from(key, values),
-            StoredItem::new(self.project(item)),
+            StoredItem::new(&self.project(item)),
         )))
     }
 

@@ -31,6 +31,7 @@ mod model_tests;
 mod replica;
 #[cfg(feature = "server")]
 pub mod server;
+mod stored;
 mod table;
 mod throughput;
 

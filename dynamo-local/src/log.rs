@@ -67,8 +67,8 @@ pub(crate) enum Change {
     /// is `None`). Never both `None`, never equal.
     Item {
         key: PrimaryKey,
-        old: Option<Arc<StoredItem>>,
-        new: Option<Arc<StoredItem>>,
+        old: Option<StoredItem>,
+        new: Option<StoredItem>,
     },
     /// A control-plane change.
     Table(TableChange),

@@ -320,8 +320,8 @@ impl World {
             .base()
             .entries()
             .map(|(_, _, stored)| {
-                let key = stored.item["pk"].as_s().unwrap_or("").to_owned();
-                (key, to_json(&stored.item))
+                let key = stored.item()["pk"].as_s().unwrap_or("").to_owned();
+                (key, to_json(&stored.item()))
             })
             .collect();
         assert_eq!(items, self.model);
@@ -337,7 +337,7 @@ fn check_invariants(table: &Table, state: &TableState) {
     assert_eq!(
         base.size_bytes(),
         base.entries()
-            .map(|(_, _, s)| item_size(&s.item))
+            .map(|(_, _, s)| item_size(&s.item()))
             .sum::<usize>()
     );
     assert!(base.partitions().values().all(|p| !p.is_empty()));
@@ -345,9 +345,9 @@ fn check_invariants(table: &Table, state: &TableState) {
         let mut expected: Vec<(String, Value)> = base
             .entries()
             .filter_map(|(_, _, stored)| {
-                let key = table.schema.key_of_item(&stored.item).ok()?;
-                let (position, entry) = index.def.entry_for(&key, &stored.item).ok()??;
-                Some((format!("{position:?}"), to_json(&entry.item)))
+                let key = table.schema.key_of_item(&stored.item()).ok()?;
+                let (position, entry) = index.def.entry_for(&key, &stored.item()).ok()??;
+                Some((format!("{position:?}"), to_json(&entry.item())))
             })
             .collect();
         let mut actual: Vec<(String, Value)> = index
@@ -360,7 +360,7 @@ fn check_invariants(table: &Table, state: &TableState) {
                         slot: slot.clone(),
                         entry: entry.clone(),
                     };
-                    (format!("{position:?}"), to_json(&stored.item))
+                    (format!("{position:?}"), to_json(&stored.item()))
                 })
             })
             .collect();
@@ -381,7 +381,7 @@ fn assert_same(a: &Table, b: &Table) {
     let items = |s: &TableState| -> Vec<Value> {
         s.base()
             .entries()
-            .map(|(_, _, i)| to_json(&i.item))
+            .map(|(_, _, i)| to_json(&i.item()))
             .collect()
     };
     assert_eq!(items(&a), items(&b));
@@ -393,7 +393,7 @@ fn assert_same(a: &Table, b: &Table) {
                     i.def.name.clone(),
                     i.store()
                         .entries()
-                        .map(|(_, _, e)| to_json(&e.item))
+                        .map(|(_, _, e)| to_json(&e.item()))
                         .collect(),
                 )
             })
@@ -429,7 +429,7 @@ proptest! {
             prop_assert_eq!(state.log().next_seq(), records.len() as u64 + 1);
             // No record repeats an item unchanged.
             let changes_something = |r: &crate::log::ChangeRecord| match &r.change {
-                Change::Item { old: Some(old), new: Some(new), .. } => old.item != new.item,
+                Change::Item { old: Some(old), new: Some(new), .. } => old.item() != new.item(),
                 Change::Item { old: None, new: None, .. } => false,
                 _ => true,
             };

@@ -19,8 +19,8 @@ use crate::key::PrimaryKey;
 use crate::log::Change;
 use crate::table::{EntryKey, Slot, StoredItem, Table, TableState};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Replicas per table, as DynamoDB keeps three copies.
@@ -29,7 +29,7 @@ pub(crate) const REPLICAS: usize = 3;
 /// The entries of one store that differ between now and a replica's
 /// position: `Some` an entry as the replica has it, `None` an entry the
 /// replica does not have.
-pub(crate) type StoreOverlay = BTreeMap<Slot, BTreeMap<EntryKey, Option<Arc<StoredItem>>>>;
+pub(crate) type StoreOverlay = BTreeMap<Slot, BTreeMap<EntryKey, Option<StoredItem>>>;
 
 /// How a replica's view differs from the table: for the table's items and
 /// for each index, in the table's index order.
@@ -51,7 +51,7 @@ impl Overlay {
             .get(&position.slot)
             .and_then(|p| p.get(&position.entry))
         {
-            Some(then) => then.as_deref(),
+            Some(then) => then.as_ref(),
             None => state.base().get(position),
         }
     }
@@ -179,7 +179,7 @@ fn delays(lag: Duration, state: &mut u64) -> [Duration; REPLICAS] {
 
 /// The difference between the table now and after record `position`.
 pub(crate) fn overlay(table: &Table, state: &TableState, position: u64) -> Overlay {
-    let mut first_old: HashMap<&PrimaryKey, Option<&Arc<StoredItem>>> = HashMap::new();
+    let mut first_old: HashMap<&PrimaryKey, Option<&StoredItem>> = HashMap::new();
     for record in state.log().records_from(position + 1) {
         if let Change::Item { key, old, .. } = &record.change {
             first_old.entry(key).or_insert(old.as_ref());
@@ -198,19 +198,19 @@ pub(crate) fn overlay(table: &Table, state: &TableState, position: u64) -> Overl
             .or_default()
             .insert(at.entry, then.cloned());
         for (index, changes) in state.indexes().iter().zip(&mut overlay.indexes) {
-            if let Some(current) = now.and_then(|n| index.def.position_of(key, &n.item)) {
+            if let Some(current) = now.and_then(|n| index.def.position_of(key, &n.item())) {
                 changes
                     .entry(current.slot)
                     .or_default()
                     .insert(current.entry, None);
             }
             if let Some(then) = then
-                && let Ok(Some((at, entry))) = index.def.entry_for(key, &then.item)
+                && let Ok(Some((at, entry))) = index.def.entry_for(key, &then.item())
             {
                 changes
                     .entry(at.slot)
                     .or_default()
-                    .insert(at.entry, Some(Arc::new(entry)));
+                    .insert(at.entry, Some(entry));
             }
         }
     }
@@ -221,8 +221,8 @@ pub(crate) fn overlay(table: &Table, state: &TableState, position: u64) -> Overl
 /// with `changes` (in the same order) replacing or hiding entries.
 pub(crate) struct Merged<'a, A, B>
 where
-    A: Iterator<Item = (&'a EntryKey, &'a Arc<StoredItem>)>,
-    B: Iterator<Item = (&'a EntryKey, &'a Option<Arc<StoredItem>>)>,
+    A: Iterator<Item = (&'a EntryKey, &'a StoredItem)>,
+    B: Iterator<Item = (&'a EntryKey, &'a Option<StoredItem>)>,
 {
     current: std::iter::Peekable<A>,
     changes: std::iter::Peekable<B>,
@@ -231,8 +231,8 @@ where
 
 impl<'a, A, B> Merged<'a, A, B>
 where
-    A: Iterator<Item = (&'a EntryKey, &'a Arc<StoredItem>)>,
-    B: Iterator<Item = (&'a EntryKey, &'a Option<Arc<StoredItem>>)>,
+    A: Iterator<Item = (&'a EntryKey, &'a StoredItem)>,
+    B: Iterator<Item = (&'a EntryKey, &'a Option<StoredItem>)>,
 {
     pub fn new(current: A, changes: B, forward: bool) -> Self {
         Self {
@@ -245,8 +245,8 @@ where
 
 impl<'a, A, B> Iterator for Merged<'a, A, B>
 where
-    A: Iterator<Item = (&'a EntryKey, &'a Arc<StoredItem>)>,
-    B: Iterator<Item = (&'a EntryKey, &'a Option<Arc<StoredItem>>)>,
+    A: Iterator<Item = (&'a EntryKey, &'a StoredItem)>,
+    B: Iterator<Item = (&'a EntryKey, &'a Option<StoredItem>)>,
 {
     type Item = (&'a EntryKey, &'a StoredItem);
 
@@ -261,7 +261,7 @@ where
             };
             match order {
                 std::cmp::Ordering::Less => {
-                    return self.current.next().map(|(k, v)| (k, v.as_ref()));
+                    return self.current.next().map(|(k, v)| (k, v));
                 }
                 std::cmp::Ordering::Equal => {
                     self.current.next();
@@ -269,7 +269,7 @@ where
                 std::cmp::Ordering::Greater => {}
             }
             if let Some((key, Some(value))) = self.changes.next() {
-                return Some((key, value.as_ref()));
+                return Some((key, value));
             }
         }
     }

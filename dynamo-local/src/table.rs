@@ -95,23 +95,11 @@ pub(crate) struct Position {
     pub entry: EntryKey,
 }
 
-/// A stored item (or projected index entry) and its DynamoDB size.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct StoredItem {
-    pub item: AttributeMap,
-    pub size: usize,
-}
-
-impl StoredItem {
-    pub fn new(item: AttributeMap) -> Self {
-        let size = item_size(&item);
-        Self { item, size }
-    }
-}
+pub(crate) use crate::stored::StoredItem;
 
 /// The entries of one partition. Entries are shared: the change log holds
 /// the same `Arc`s as images.
-pub(crate) type Partition = BTreeMap<EntryKey, Arc<StoredItem>>;
+pub(crate) type Partition = BTreeMap<EntryKey, StoredItem>;
 
 /// An ordered set of entries: a table's items or an index's entries.
 #[derive(Default)]
@@ -126,10 +114,9 @@ impl Store {
         self.partitions
             .get(&position.slot)
             .and_then(|p| p.get(&position.entry))
-            .map(Arc::as_ref)
     }
 
-    fn get_shared(&self, position: &Position) -> Option<&Arc<StoredItem>> {
+    fn get_shared(&self, position: &Position) -> Option<&StoredItem> {
         self.partitions
             .get(&position.slot)
             .and_then(|p| p.get(&position.entry))
@@ -141,8 +128,8 @@ impl Store {
     }
 
     /// Stores `stored` at `position`, returning what it replaced.
-    fn insert(&mut self, position: Position, stored: Arc<StoredItem>) -> Option<Arc<StoredItem>> {
-        let size = stored.size;
+    fn insert(&mut self, position: Position, stored: StoredItem) -> Option<StoredItem> {
+        let size = stored.size();
         let old = self
             .partitions
             .entry(position.slot)
@@ -151,8 +138,11 @@ impl Store {
         self.size_bytes += size;
         match &old {
             Some(old) => {
-                debug_assert!(self.size_bytes >= old.size, "size_bytes counts every entry");
-                self.size_bytes -= old.size
+                debug_assert!(
+                    self.size_bytes >= old.size(),
+                    "size_bytes counts every entry"
+                );
+                self.size_bytes -= old.size()
             }
             None => self.item_count += 1,
         }
@@ -160,18 +150,18 @@ impl Store {
     }
 
     /// Removes the entry at `position`, returning it.
-    fn remove(&mut self, position: &Position) -> Option<Arc<StoredItem>> {
+    fn remove(&mut self, position: &Position) -> Option<StoredItem> {
         let partition = self.partitions.get_mut(&position.slot)?;
         let old = partition.remove(&position.entry)?;
         if partition.is_empty() {
             self.partitions.remove(&position.slot);
         }
         debug_assert!(
-            self.item_count > 0 && self.size_bytes >= old.size,
+            self.item_count > 0 && self.size_bytes >= old.size(),
             "the counts include the removed entry"
         );
         self.item_count -= 1;
-        self.size_bytes -= old.size;
+        self.size_bytes -= old.size();
         Some(old)
     }
 
@@ -187,7 +177,7 @@ impl Store {
     pub fn entries(&self) -> impl Iterator<Item = (&Slot, &EntryKey, &StoredItem)> {
         self.partitions
             .iter()
-            .flat_map(|(slot, p)| p.iter().map(move |(e, s)| (slot, e, s.as_ref())))
+            .flat_map(|(slot, p)| p.iter().map(move |(e, s)| (slot, e, s)))
     }
 }
 
@@ -254,8 +244,8 @@ pub(crate) enum PlannedWrite {
     /// Store an item with its index entries (one per index, in order).
     Put {
         key: PrimaryKey,
-        stored: Arc<StoredItem>,
-        entries: Vec<Option<(Position, Arc<StoredItem>)>>,
+        stored: StoredItem,
+        entries: Vec<Option<(Position, StoredItem)>>,
     },
     /// Remove an item and its index entries.
     Delete { key: PrimaryKey },
@@ -265,7 +255,7 @@ pub(crate) enum PlannedWrite {
 #[derive(Debug)]
 pub(crate) struct Applied {
     /// The item as it was, if there was one.
-    pub old: Option<Arc<StoredItem>>,
+    pub old: Option<StoredItem>,
     /// The size of the item written (0 for a delete).
     pub new_size: usize,
     /// What changed in each index, for capacity accounting.
@@ -369,16 +359,11 @@ impl TableState {
         let entries = self
             .indexes
             .iter()
-            .map(|index| {
-                index
-                    .def
-                    .entry_for(&key, &item)
-                    .map(|entry| entry.map(|(position, stored)| (position, Arc::new(stored))))
-            })
+            .map(|index| index.def.entry_for(&key, &item))
             .collect::<Result<_, Error>>()?;
         Ok(PlannedWrite::Put {
             key,
-            stored: Arc::new(StoredItem::new(item)),
+            stored: StoredItem::new(&item),
             entries,
         })
     }
@@ -556,7 +541,7 @@ impl TableWriter<'_> {
                     "planned for these indexes"
                 );
                 let old = state.base.insert(schema.position(&key), stored.clone());
-                let writes = write_index_entries(&mut state.indexes, &key, old.as_deref(), entries);
+                let writes = write_index_entries(&mut state.indexes, &key, old.as_ref(), entries);
                 (key, old, Some(stored), writes)
             }
             PlannedWrite::Delete { key } => {
@@ -568,9 +553,9 @@ impl TableWriter<'_> {
                         .map(|index| {
                             index
                                 .def
-                                .position_of(&key, &old.item)
+                                .position_of(&key, &old.item())
                                 .and_then(|p| index.store.remove(&p))
-                                .map_or(IndexWrite::None, |s| IndexWrite::Delete(s.size))
+                                .map_or(IndexWrite::None, |s| IndexWrite::Delete(s.size()))
                         })
                         .collect(),
                     None => vec![IndexWrite::None; state.indexes.len()],
@@ -584,13 +569,14 @@ impl TableWriter<'_> {
             "one outcome per index"
         );
         debug_assert!(
-            new.as_ref().is_none_or(|n| n.size == item_size(&n.item)),
+            new.as_ref()
+                .is_none_or(|n| n.size() == item_size(&n.item())),
             "a planned item carries its own size"
         );
-        let new_size = new.as_ref().map_or(0, |n| n.size);
+        let new_size = new.as_ref().map_or(0, |n| n.size());
         let changed = match (&old, &new) {
             (None, None) => false,
-            (Some(old), Some(new)) => old.item != new.item,
+            (Some(old), Some(new)) => old.item() != new.item(),
             _ => true,
         };
         if changed {
@@ -671,7 +657,7 @@ impl TableWriter<'_> {
             } => {
                 let planned = self
                     .state
-                    .plan_put(key.clone(), new.item.clone())
+                    .plan_put(key.clone(), new.item())
                     .map_err(|e| ReplayError::Item(record.seq, e.message()))?;
                 self.apply(planned, &commit);
             }
@@ -749,13 +735,13 @@ impl TableWriter<'_> {
         let schema = &self.table.schema;
         let mut store = Store::default();
         for (_, _, stored) in self.state.base.entries() {
-            let Ok(key) = schema.key_of_item(&stored.item) else {
+            let Ok(key) = schema.key_of_item(&stored.item()) else {
                 continue;
             };
             // Items whose index key has the wrong type are left out, as
             // DynamoDB's backfill does (it reports them as violations).
-            if let Ok(Some((position, entry))) = def.entry_for(&key, &stored.item) {
-                store.insert(position, Arc::new(entry));
+            if let Ok(Some((position, entry))) = def.entry_for(&key, &stored.item()) {
+                store.insert(position, entry);
             }
         }
         self.state.indexes.push(Index {
@@ -875,39 +861,39 @@ fn write_index_entries(
     indexes: &mut [Index],
     key: &PrimaryKey,
     old: Option<&StoredItem>,
-    entries: Vec<Option<(Position, Arc<StoredItem>)>>,
+    entries: Vec<Option<(Position, StoredItem)>>,
 ) -> Vec<IndexWrite> {
     indexes
         .iter_mut()
         .zip(entries)
         .map(|(index, new_entry)| {
-            let old_position = old.and_then(|old| index.def.position_of(key, &old.item));
+            let old_position = old.and_then(|old| index.def.position_of(key, &old.item()));
             match (old_position, new_entry) {
                 (None, None) => IndexWrite::None,
                 (None, Some((position, stored))) => {
-                    let size = stored.size;
+                    let size = stored.size();
                     index.store.insert(position, stored);
                     IndexWrite::Put(size)
                 }
                 (Some(old_position), None) => index
                     .store
                     .remove(&old_position)
-                    .map_or(IndexWrite::None, |s| IndexWrite::Delete(s.size)),
+                    .map_or(IndexWrite::None, |s| IndexWrite::Delete(s.size())),
                 (Some(old_position), Some((position, stored))) => {
-                    let new = stored.size;
-                    if index.store.get_shared(&position).map(Arc::as_ref) == Some(&*stored) {
+                    let new = stored.size();
+                    if index.store.get_shared(&position) == Some(&stored) {
                         IndexWrite::Unchanged
                     } else if old_position == position {
                         match index.store.insert(position, stored) {
                             Some(previous) => IndexWrite::Replace {
-                                old: previous.size,
+                                old: previous.size(),
                                 new,
                                 moved: false,
                             },
                             None => IndexWrite::Put(new),
                         }
                     } else {
-                        let old = index.store.remove(&old_position).map_or(0, |s| s.size);
+                        let old = index.store.remove(&old_position).map_or(0, |s| s.size());
                         index.store.insert(position, stored);
                         IndexWrite::Replace {
                             old,

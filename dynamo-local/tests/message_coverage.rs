@@ -45,6 +45,10 @@ const UNREACHABLE: &[(&str, &str)] = &[
         "ops/wire.rs Placeholders::parse: every request model that reads ExpressionAttributeValues has an expression parameter that takes values (GetItem and BatchGetItem have no such member)",
     ),
     (
+        "stored item corrupt at byte {…}",
+        "stored.rs StoredItem::from_bytes: no request reaches it; it checks item encodings read back from disk, which P2.1's recovery will pin through the server",
+    ),
+    (
         "{…} does not fit a serde number",
         "serde_codec.rs to_json: a DynamoDB number is at most 38 digits below 1E+126 in magnitude, always a finite f64",
     ),

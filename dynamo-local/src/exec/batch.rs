@@ -99,15 +99,15 @@ pub(crate) fn batch_get_item(
                         None => state.base().get(&position),
                     };
                     let returned = stored.map(|s| match &request.projection {
-                        Some(projection) => projection.apply(&s.item),
-                        None => s.item.clone(),
+                        Some(projection) => projection.apply(&s.item()),
+                        None => s.item(),
                     });
                     let returned_size = match (&returned, &request.projection) {
                         (Some(item), Some(_)) => item_size(item),
-                        _ => stored.map_or(0, |s| s.size),
+                        _ => stored.map_or(0, |s| s.size()),
                     };
                     if bytes + returned_size <= MAX_BATCH_GET_BYTES {
-                        usage.add_table(read_units(stored.map_or(0, |s| s.size), consistent));
+                        usage.add_table(read_units(stored.map_or(0, |s| s.size()), consistent));
                         bytes += returned_size;
                         found.extend(returned);
                         continue;

@@ -12,13 +12,15 @@ pub(crate) fn delete_item(engine: &Engine, input: DeleteItemInput) -> Result<Del
     let key = table.schema.key_of_key(&input.key)?;
     let mut state = table.write();
     state.check_not_held(&key)?;
-    let current = state
-        .base()
-        .get(&table.schema.position(&key))
-        .map(|s| &s.item);
+    // The item is decoded only for a condition to look at.
+    let current = input
+        .condition
+        .as_ref()
+        .and_then(|_| state.base().get(&table.schema.position(&key)))
+        .map(|s| s.item());
     check_condition(
         input.condition.as_ref(),
-        current,
+        current.as_ref(),
         input.return_values_on_condition_check_failure,
     )?;
     let planned = state.plan_delete(key.clone());

@@ -19,10 +19,10 @@ pub(crate) fn get_item(engine: &Engine, input: GetItemInput) -> Result<GetItemOu
     let (item, size) = match stored {
         Some(stored) => (
             Some(match &input.projection {
-                Some(projection) => projection.apply(&stored.item),
-                None => stored.item.clone(),
+                Some(projection) => projection.apply(&stored.item()),
+                None => stored.item(),
             }),
-            stored.size,
+            stored.size(),
         ),
         None => (None, 0),
     };

@@ -15,13 +15,15 @@ pub(crate) fn put_item(engine: &Engine, input: PutItemInput) -> Result<PutItemOu
     let key = checked_key(&table, &input.item)?;
     let mut state = table.write();
     state.check_not_held(&key)?;
-    let current = state
-        .base()
-        .get(&table.schema.position(&key))
-        .map(|s| &s.item);
+    // The item is decoded only for a condition to look at.
+    let current = input
+        .condition
+        .as_ref()
+        .and_then(|_| state.base().get(&table.schema.position(&key)))
+        .map(|s| s.item());
     check_condition(
         input.condition.as_ref(),
-        current,
+        current.as_ref(),
         input.return_values_on_condition_check_failure,
     )?;
     let planned = state.plan_put(key.clone(), input.item)?;

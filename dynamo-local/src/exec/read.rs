@@ -159,9 +159,9 @@ impl<'a> Source<'a> {
         let Some((_, changes)) = changes else {
             let range = current.range(bounds);
             let plain: Entries<'a> = if forward {
-                Box::new(range.map(|(k, v)| (k, v.as_ref())))
+                Box::new(range.map(|(k, v)| (k, v)))
             } else {
-                Box::new(range.rev().map(|(k, v)| (k, v.as_ref())))
+                Box::new(range.rev().map(|(k, v)| (k, v)))
             };
             return Some((slot, plain));
         };
@@ -207,7 +207,7 @@ impl<'a> Source<'a> {
                 .get(&position.slot)
                 .and_then(|p| p.get(&position.entry))
         {
-            return then.as_deref();
+            return then.as_ref();
         }
         self.state.base().get(position)
     }
@@ -375,21 +375,21 @@ impl<'a> Page<'a> {
     /// Evaluates one entry; returns false when the page is full.
     pub fn push(&mut self, slot: &'a Slot, entry: &'a EntryKey, stored: &'a StoredItem) -> bool {
         self.scanned += 1;
-        self.bytes += stored.size;
+        self.bytes += stored.size();
         if let Some(item) = self.source.item_of(entry, stored) {
             if self.source.fetch_from_table {
-                self.bytes += item.size;
+                self.bytes += item.size();
             }
             // The filter applies after Limit: evaluated items count toward
             // the page whether or not they match.
-            if self.source.filter.is_none_or(|f| f.evaluate(&item.item)) {
+            if self.source.filter.is_none_or(|f| f.evaluate(&item.item())) {
                 self.matched += 1;
                 if !self.source.count_only {
                     self.items.push(match self.source.projection {
-                        Some(projection) => projection.apply(&item.item),
+                        Some(projection) => projection.apply(&item.item()),
                         // Fetched only for the filter: the entry is returned.
-                        None if !self.source.whole_items => stored.item.clone(),
-                        None => item.item.clone(),
+                        None if !self.source.whole_items => stored.item(),
+                        None => item.item(),
                     });
                 }
             }

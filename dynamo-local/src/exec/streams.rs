@@ -342,8 +342,8 @@ fn stream_record(
         (None, None) => return None,
     };
     let keys = table.schema.key_map(key);
-    let image = |stored: &Option<Arc<crate::table::StoredItem>>| -> Option<AttributeMap> {
-        stored.as_ref().map(|s| s.item.clone())
+    let image = |stored: &Option<crate::stored::StoredItem>| -> Option<AttributeMap> {
+        stored.as_ref().map(|s| s.item())
     };
     let (new_image, old_image) = match stream.view_type {
         StreamViewType::KeysOnly => (None, None),

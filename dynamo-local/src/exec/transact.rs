@@ -129,9 +129,9 @@ fn plan(
     let current = state
         .base()
         .get(&table.schema.position(&key))
-        .map(|s| &s.item);
+        .map(|s| s.item());
     if let Err(Error::ConditionalCheckFailed { message, item }) =
-        super::write::check_condition(condition, current, return_item)
+        super::write::check_condition(condition, current.as_ref(), return_item)
     {
         return Err(reason("ConditionalCheckFailed", Some(message), item));
     }
@@ -172,7 +172,7 @@ fn plan(
             }
             let empty = AttributeMap::new();
             let mut new = update
-                .apply(current.unwrap_or(&empty))
+                .apply(current.as_ref().unwrap_or(&empty))
                 .map_err(validation)?;
             new.extend(raw_key.clone());
             validate_values(&new).map_err(validation)?;
@@ -427,7 +427,7 @@ fn commit(
                 let size = state
                     .base()
                     .get(&table.schema.position(&key))
-                    .map_or(0, |s| s.size);
+                    .map_or(0, |s| s.size());
                 Usage::new(Kind::Write).table(super::capacity::write_units(size))
             }
         };
@@ -488,11 +488,11 @@ pub(crate) fn transact_get_items(
             Ok(key) if states[i].held_by(&key).is_some() => reasons.push(conflict()),
             Ok(key) => {
                 let stored = states[i].base().get(&tables[i].schema.position(&key));
-                usage[i].add_table(2.0 * read_units(stored.map_or(0, |s| s.size), true));
+                usage[i].add_table(2.0 * read_units(stored.map_or(0, |s| s.size()), true));
                 responses.push(ItemResponse {
                     item: stored.map(|s| match &get.projection {
-                        Some(projection) => projection.apply(&s.item),
-                        None => s.item.clone(),
+                        Some(projection) => projection.apply(&s.item()),
+                        None => s.item(),
                     }),
                 });
                 reasons.push(reason("None", None, None));

@@ -27,11 +27,11 @@ pub(crate) fn sweep(engine: &Engine) -> usize {
             .entries()
             .filter(|(_, _, stored)| {
                 matches!(
-                    stored.item.get(&spec.attribute_name),
-                    Some(AttributeValue::N(t)) if *t < now_n && *t >= oldest
+                    stored.get(&spec.attribute_name),
+                    Some(AttributeValue::N(t)) if t < now_n && t >= oldest
                 )
             })
-            .filter_map(|(_, _, stored)| table.schema.key_of_item(&stored.item).ok())
+            .filter_map(|(_, _, stored)| table.schema.key_of_item(&stored.item()).ok())
             .collect();
         let commit = Commit {
             at: engine.now(),

@@ -28,16 +28,16 @@ pub(crate) fn update_item(engine: &Engine, input: UpdateItemInput) -> Result<Upd
     let current = state
         .base()
         .get(&table.schema.position(&key))
-        .map(|s| &s.item);
+        .map(|s| s.item());
     check_condition(
         input.condition.as_ref(),
-        current,
+        current.as_ref(),
         input.return_values_on_condition_check_failure,
     )?;
     let empty = AttributeMap::new();
     let mut new = match &input.update {
-        Some(update) => update.apply(current.unwrap_or(&empty))?,
-        None => current.cloned().unwrap_or_default(),
+        Some(update) => update.apply(current.as_ref().unwrap_or(&empty))?,
+        None => current.unwrap_or_default(),
     };
     new.extend(input.key);
     validate_values(&new)?;
@@ -58,7 +58,7 @@ pub(crate) fn update_item(engine: &Engine, input: UpdateItemInput) -> Result<Upd
     let attributes = match return_values {
         ReturnValue::None => None,
         ReturnValue::AllOld => old.map(into_item),
-        ReturnValue::UpdatedOld => old.map(|s| project_paths(&s.item, targets())),
+        ReturnValue::UpdatedOld => old.map(|s| project_paths(&s.item(), targets())),
         ReturnValue::AllNew => new_image,
         ReturnValue::UpdatedNew => new_image.map(|n| project_paths(&n, targets())),
     }

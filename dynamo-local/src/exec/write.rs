@@ -13,7 +13,6 @@ use dynamo_core::ops::{
 };
 use dynamo_core::value::{MAX_ITEM_SIZE, item_size};
 use dynamo_core::{AttributeMap, Error, Result};
-use std::sync::Arc;
 
 /// Checks a write's condition against the item as it is (an empty item
 /// when there is none); on failure, the error carries the item when
@@ -62,18 +61,17 @@ pub(crate) fn apply(
     writer: &mut TableWriter,
     planned: PlannedWrite,
     commit: &Commit,
-) -> (Option<Arc<StoredItem>>, Usage) {
+) -> (Option<StoredItem>, Usage) {
     let applied = writer.apply(planned, commit);
-    let old_size = applied.old.as_ref().map_or(0, |s| s.size);
+    let old_size = applied.old.as_ref().map_or(0, |s| s.size());
     let mut usage = Usage::new(Kind::Write).table(write_units(old_size.max(applied.new_size)));
     usage.index_writes(writer.indexes(), &applied.index_writes);
     (applied.old, usage)
 }
 
-/// The item of a stored entry, without copying it when no one else holds
-/// it.
-pub(crate) fn into_item(stored: Arc<StoredItem>) -> AttributeMap {
-    Arc::unwrap_or_clone(stored).item
+/// The item of a stored entry.
+pub(crate) fn into_item(stored: StoredItem) -> AttributeMap {
+    stored.item()
 }
 
 /// The size of the item collection of `key` (its partition's items and
@@ -98,7 +96,7 @@ pub(crate) fn collection_metrics(
         store
             .partitions()
             .get(&slot)
-            .map_or(0, |p| p.values().map(|s| s.size).sum())
+            .map_or(0, |p| p.values().map(|s| s.size()).sum())
     };
     let bytes = size_of(state.base())
         + state
