@@ -321,7 +321,7 @@ impl IndexDef {
             slot: Slot::of(values),
             entry: EntryKey {
                 sort,
-                tiebreak: Tiebreak::Item(key.partition.clone(), key.sort.clone()),
+                tiebreak: Tiebreak::Item(Box::new((key.partition.clone(), key.sort.clone()))),
             },
         }
     }

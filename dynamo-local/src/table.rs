@@ -32,6 +32,7 @@ use dynamo_core::schema::{
 use dynamo_core::value::item_size;
 use dynamo_core::{AttributeMap, Error, KeyValue};
 use std::collections::{BTreeMap, HashMap};
+use std::ops::{Bound, RangeBounds};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// A value extended with a greatest element, so that a range bound can sit
@@ -51,7 +52,7 @@ pub(crate) enum Tiebreak {
     /// A table entry: its sort key is unique within the partition.
     Table,
     /// An index entry: the table key of its item.
-    Item(KeyValue, Option<KeyValue>),
+    Item(Box<(KeyValue, Option<KeyValue>)>),
     /// A bound above every entry with the same sort-key values.
     Above,
 }
@@ -97,9 +98,111 @@ pub(crate) struct Position {
 
 pub(crate) use crate::stored::StoredItem;
 
-/// The entries of one partition. Entries are shared: the change log holds
-/// the same `Arc`s as images.
-pub(crate) type Partition = BTreeMap<EntryKey, StoredItem>;
+/// The entries of one partition, in order. A partition of one entry (every
+/// partition of a table without a sort key) holds it inline rather than in
+/// an ordered map: most of a map's cost is its first node. Entries are
+/// shared: the change log holds the same items as images.
+#[derive(Debug)]
+pub(crate) enum Partition {
+    One(EntryKey, StoredItem),
+    Many(BTreeMap<EntryKey, StoredItem>),
+}
+
+/// The entries of a partition in a range, in order from either end.
+pub(crate) enum PartitionRange<'a> {
+    One(Option<(&'a EntryKey, &'a StoredItem)>),
+    Many(std::collections::btree_map::Range<'a, EntryKey, StoredItem>),
+}
+
+impl<'a> Iterator for PartitionRange<'a> {
+    type Item = (&'a EntryKey, &'a StoredItem);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Self::One(entry) => entry.take(),
+            Self::Many(range) => range.next(),
+        }
+    }
+}
+
+impl DoubleEndedIterator for PartitionRange<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        match self {
+            Self::One(entry) => entry.take(),
+            Self::Many(range) => range.next_back(),
+        }
+    }
+}
+
+impl Partition {
+    /// A partition without entries (only ever transient or a reader's
+    /// stand-in: stores drop empty partitions).
+    pub const EMPTY: Partition = Partition::Many(BTreeMap::new());
+
+    pub fn get(&self, entry: &EntryKey) -> Option<&StoredItem> {
+        match self {
+            Self::One(key, stored) => (key == entry).then_some(stored),
+            Self::Many(map) => map.get(entry),
+        }
+    }
+
+    /// The entries between `bounds`.
+    pub fn range(&self, bounds: (Bound<EntryKey>, Bound<EntryKey>)) -> PartitionRange<'_> {
+        match self {
+            Self::One(key, stored) => {
+                PartitionRange::One(bounds.contains(key).then_some((key, stored)))
+            }
+            Self::Many(map) => PartitionRange::Many(map.range(bounds)),
+        }
+    }
+
+    /// Every entry, in order.
+    pub fn iter(&self) -> PartitionRange<'_> {
+        self.range((Bound::Unbounded, Bound::Unbounded))
+    }
+
+    /// Every entry's item, in order.
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &StoredItem> {
+        self.iter().map(|(_, stored)| stored)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Self::Many(map) if map.is_empty())
+    }
+
+    /// Stores `stored` under `entry`, returning what it replaced.
+    fn insert(&mut self, entry: EntryKey, stored: StoredItem) -> Option<StoredItem> {
+        match self {
+            Self::One(key, old) if *key == entry => Some(std::mem::replace(old, stored)),
+            Self::Many(map) if !map.is_empty() => map.insert(entry, stored),
+            Self::Many(_) => {
+                *self = Self::One(entry, stored);
+                None
+            }
+            Self::One(..) => {
+                let Self::One(key, old) = std::mem::replace(self, Self::EMPTY) else {
+                    return None;
+                };
+                *self = Self::Many(BTreeMap::from([(key, old), (entry, stored)]));
+                None
+            }
+        }
+    }
+
+    /// Removes the entry under `entry`, returning it.
+    fn remove(&mut self, entry: &EntryKey) -> Option<StoredItem> {
+        match self {
+            Self::One(key, _) if key == entry => {
+                let Self::One(_, old) = std::mem::replace(self, Self::EMPTY) else {
+                    return None;
+                };
+                Some(old)
+            }
+            Self::One(..) => None,
+            Self::Many(map) => map.remove(entry),
+        }
+    }
+}
 
 /// An ordered set of entries: a table's items or an index's entries.
 #[derive(Default)]
@@ -130,11 +233,15 @@ impl Store {
     /// Stores `stored` at `position`, returning what it replaced.
     fn insert(&mut self, position: Position, stored: StoredItem) -> Option<StoredItem> {
         let size = stored.size();
-        let old = self
-            .partitions
-            .entry(position.slot)
-            .or_default()
-            .insert(position.entry, stored);
+        let old = match self.partitions.entry(position.slot) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(Partition::One(position.entry, stored));
+                None
+            }
+            std::collections::btree_map::Entry::Occupied(mut slot) => {
+                slot.get_mut().insert(position.entry, stored)
+            }
+        };
         self.size_bytes += size;
         match &old {
             Some(old) => {

@@ -281,7 +281,8 @@ impl<'a> Source<'a> {
                 map.insert(def.name.clone(), v.clone().into());
             }
         }
-        if let Tiebreak::Item(partition, sort) = &entry.tiebreak {
+        if let Tiebreak::Item(item_key) = &entry.tiebreak {
+            let (partition, sort) = &**item_key;
             map.extend(self.table.schema.key_map(&crate::key::PrimaryKey {
                 partition: partition.clone(),
                 sort: sort.clone(),
@@ -295,9 +296,10 @@ impl<'a> Source<'a> {
         if !self.fetch_from_table {
             return Some(stored);
         }
-        let Tiebreak::Item(partition, sort) = &entry.tiebreak else {
+        let Tiebreak::Item(item_key) = &entry.tiebreak else {
             return Some(stored);
         };
+        let (partition, sort) = &**item_key;
         let key = crate::key::PrimaryKey {
             partition: partition.clone(),
             sort: sort.clone(),
@@ -310,8 +312,8 @@ impl<'a> Source<'a> {
 pub(crate) type Entries<'a> = Box<dyn Iterator<Item = (&'a EntryKey, &'a StoredItem)> + 'a>;
 
 fn empty_partition() -> &'static crate::table::Partition {
-    static EMPTY: std::sync::OnceLock<crate::table::Partition> = std::sync::OnceLock::new();
-    EMPTY.get_or_init(crate::table::Partition::new)
+    static EMPTY: crate::table::Partition = crate::table::Partition::EMPTY;
+    &EMPTY
 }
 
 /// The replica view an eventual read sees, when it differs from the
