@@ -25,8 +25,14 @@ fn profile(i: u64) -> AttributeMap {
         ("pk".to_owned(), s(format!("user#{i:08}"))),
         ("name".to_owned(), s(format!("User Number {i}"))),
         ("email".to_owned(), s(format!("user{i}@example.com"))),
-        ("city".to_owned(), s(["Paris", "Lagos", "Lima", "Osaka"][(i % 4) as usize].to_owned())),
-        ("age".to_owned(), AttributeValue::N(format!("{}", 18 + i % 60).parse().unwrap())),
+        (
+            "city".to_owned(),
+            s(["Paris", "Lagos", "Lima", "Osaka"][(i % 4) as usize].to_owned()),
+        ),
+        (
+            "age".to_owned(),
+            AttributeValue::N(format!("{}", 18 + i % 60).parse().unwrap()),
+        ),
         ("active".to_owned(), AttributeValue::Bool(i % 3 != 0)),
     ])
 }

@@ -197,33 +197,47 @@ async fn a_table_can_lag_on_its_own_and_be_set_at_run_time() {
         .unwrap();
     put(&engine, "ada", "paris").await;
     engine
-        .put_item(input(json!({"TableName": "prompt", "Item": {"pk": {"S": "ada"}}})))
+        .put_item(input(
+            json!({"TableName": "prompt", "Item": {"pk": {"S": "ada"}}}),
+        ))
         .await
         .unwrap();
     // Only the table with its own lag is stale.
     assert_eq!(city_of(&engine, "ada", false).await, None);
     let prompt = engine
-        .get_item(input(json!({"TableName": "prompt", "Key": {"pk": {"S": "ada"}}})))
+        .get_item(input(
+            json!({"TableName": "prompt", "Key": {"pk": {"S": "ada"}}}),
+        ))
         .await
         .unwrap();
     assert!(prompt.item.is_some());
     // The manual clock moves the replicas on.
     clock.advance(Duration::from_secs(10));
-    assert_eq!(city_of(&engine, "ada", false).await.as_deref(), Some("paris"));
+    assert_eq!(
+        city_of(&engine, "ada", false).await.as_deref(),
+        Some("paris")
+    );
 
     // At run time: no lag makes every read current; a lag makes them stale.
     engine.set_replica_lag("profiles", Duration::ZERO).unwrap();
     put(&engine, "ada", "rome").await;
-    assert_eq!(city_of(&engine, "ada", false).await.as_deref(), Some("rome"));
+    assert_eq!(
+        city_of(&engine, "ada", false).await.as_deref(),
+        Some("rome")
+    );
     engine
         .set_replica_lag("prompt", Duration::from_secs(60))
         .unwrap();
     engine
-        .put_item(input(json!({"TableName": "prompt", "Item": {"pk": {"S": "bob"}}})))
+        .put_item(input(
+            json!({"TableName": "prompt", "Item": {"pk": {"S": "bob"}}}),
+        ))
         .await
         .unwrap();
     let stale = engine
-        .get_item(input(json!({"TableName": "prompt", "Key": {"pk": {"S": "bob"}}})))
+        .get_item(input(
+            json!({"TableName": "prompt", "Key": {"pk": {"S": "bob"}}}),
+        ))
         .await
         .unwrap();
     assert!(stale.item.is_none());
