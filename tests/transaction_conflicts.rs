@@ -3,7 +3,8 @@
 //! over the same engine): while a TransactWriteItems is held in flight by
 //! the engine's gate, single-item writes of its items fail with
 //! `TransactionConflictException`, other transactions touching them are
-//! cancelled with the `TransactionConflict` reason, reads see the state
+//! cancelled with the `TransactionConflict` reason, batches return them
+//! unprocessed, reads see the state
 //! before it, and a retry with the same client token is
 //! `TransactionInProgressException`. Concurrent same-token retries apply
 //! once.
@@ -162,6 +163,23 @@ async fn writes_of_held_items_conflict_and_reads_see_the_state_before(db: Client
         .await
         .unwrap_err();
     assert_eq!(conflict_codes(&read), ["None", "TransactionConflict"]);
+
+    // A batch writes what it can and returns the held item unprocessed.
+    let batch = db
+        .backend()
+        .batch_write_item(req(json!({"RequestItems": {"accounts": [
+            {"PutRequest": {"Item": {"id": {"S": "a"}, "balance": {"N": "0"}}}},
+            {"PutRequest": {"Item": {"id": {"S": "d"}, "balance": {"N": "1"}}}}
+        ]}})))
+        .await
+        .unwrap();
+    let left = &batch.unprocessed_items["accounts"];
+    assert_eq!(left.len(), 1);
+    assert_eq!(
+        serde_json::to_value(&left[0]).unwrap(),
+        json!({"PutRequest": {"Item": {"id": {"S": "a"}, "balance": {"N": "0"}}}})
+    );
+    assert_eq!(balance(&db, "d").await, "1");
 
     // Plain reads see the state before the transaction; other items are free.
     assert_eq!(balance(&db, "a").await, "100");

@@ -227,9 +227,25 @@ pub(crate) fn batch_write_item(
         .collect();
     let mut writers: Vec<_> = plan.iter().map(|(_, table, _)| table.write()).collect();
     let mut planned = Vec::with_capacity(plan.len());
-    for (writes, writer) in requested.into_iter().zip(&writers) {
+    for ((writes, writer), (name, table, _)) in requested.into_iter().zip(&writers).zip(&plan) {
         let mut table_writes = Vec::with_capacity(writes.len());
         for write in writes {
+            // An item a transaction in flight holds is not written now: its
+            // request comes back unprocessed, to be retried.
+            let (Write::Put(key, _) | Write::Delete(key)) = &write;
+            if writer.held_by(key).is_some() {
+                let request = match write {
+                    Write::Put(_, item) => WriteRequest::PutRequest { item },
+                    Write::Delete(key) => WriteRequest::DeleteRequest {
+                        key: table.schema.key_map(&key),
+                    },
+                };
+                unprocessed_items
+                    .entry(name.clone())
+                    .or_insert_with(Vec::new)
+                    .push(request);
+                continue;
+            }
             table_writes.push(match write {
                 Write::Put(key, item) => writer.plan_put(key, item)?,
                 Write::Delete(key) => writer.plan_delete(key),
