@@ -132,6 +132,17 @@ fn local_memory(url: &str, query: &str) -> Result<Client, ConnectError> {
             Some(("seed", value)) => {
                 options.seed = value.parse().map_err(|_| bad("expected a whole number"))?;
             }
+            Some((name, value)) if name.starts_with("replica_lag.") => {
+                let table = name.trim_start_matches("replica_lag.");
+                let lag = dynamo_local::parse_duration(value)
+                    .ok_or_else(|| bad("expected a duration such as 50ms or 2s"))?;
+                options.table_replica_lag.insert(table.to_owned(), lag);
+            }
+            Some(("transaction_hold", value)) => {
+                let hold = dynamo_local::parse_duration(value)
+                    .ok_or_else(|| bad("expected a duration such as 50ms or 2s"))?;
+                options.transaction_hold = dynamo_local::TransactionHold::For(hold);
+            }
             Some(("fault", spec)) => {
                 let rule = spec
                     .parse()
@@ -145,7 +156,7 @@ fn local_memory(url: &str, query: &str) -> Result<Client, ConnectError> {
             }
             _ => {
                 return Err(bad(
-                    "expected replica_lag=<duration>, seed=<number>, fault=<spec> or provisioned=enforce",
+                    "expected replica_lag=<duration>, replica_lag.<table>=<duration>, seed=<number>, transaction_hold=<duration>, fault=<spec> or provisioned=enforce",
                 ));
             }
         }

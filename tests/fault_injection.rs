@@ -138,7 +138,7 @@ fn bad_fault_and_provisioned_options_name_the_option_and_why() {
         bad_option("local://memory?faults=throttle"),
         (
             "faults=throttle".to_owned(),
-            "expected replica_lag=<duration>, seed=<number>, fault=<spec> or provisioned=enforce"
+            "expected replica_lag=<duration>, replica_lag.<table>=<duration>, seed=<number>, transaction_hold=<duration>, fault=<spec> or provisioned=enforce"
                 .to_owned()
         )
     );

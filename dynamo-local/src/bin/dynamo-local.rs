@@ -2,7 +2,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use dynamo_local::server::{Credentials, Limits, Server, ServerOptions, read_credentials_file};
-use dynamo_local::{Engine, EngineOptions, FaultPlan, FaultRule};
+use dynamo_local::{Engine, EngineOptions, FaultPlan, FaultRule, TransactionHold};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -76,6 +76,14 @@ struct Serve {
     /// (`50ms`, `2s`; 0 by default).
     #[arg(long, value_parser = lag, default_value = "0ms")]
     replica_lag: Duration,
+    /// A replica lag for one table instead of `--replica-lag`
+    /// (repeatable): `orders=200ms`.
+    #[arg(long = "table-replica-lag", value_name = "TABLE=LAG", value_parser = table_lag)]
+    table_replica_lags: Vec<(String, Duration)>,
+    /// Keep every TransactWriteItems in flight this long between prepare
+    /// and commit, so that writes of its items conflict (0 by default).
+    #[arg(long, value_parser = lag, default_value = "0ms")]
+    transaction_hold: Duration,
     /// Seeds the choice of replica for each eventual read, and the draws
     /// of fault rules.
     #[arg(long, default_value_t = 0)]
@@ -98,6 +106,13 @@ struct Serve {
 fn fault(text: &str) -> Result<FaultRule, String> {
     text.parse()
         .map_err(|e: dynamo_local::FaultSpecError| e.to_string())
+}
+
+fn table_lag(text: &str) -> Result<(String, Duration), String> {
+    let (table, duration) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not TABLE=LAG, such as orders=200ms"))?;
+    Ok((table.to_owned(), lag(duration)?))
 }
 
 fn lag(text: &str) -> Result<Duration, String> {
@@ -151,11 +166,15 @@ fn main() -> ExitCode {
     };
     let (host, port) = (serve.host, serve.port);
     let (replica_lag, seed) = (serve.replica_lag, serve.seed);
+    let table_replica_lag = serve.table_replica_lags.into_iter().collect();
+    let transaction_hold = TransactionHold::For(serve.transaction_hold);
     let (faults, admin, enforce_capacity) = (serve.faults, serve.admin, serve.enforce_capacity);
     runtime.block_on(async move {
         let engine = Engine::with_options(EngineOptions {
             replica_lag,
+            table_replica_lag,
             seed,
+            transaction_hold,
             faults: faults.into_iter().collect::<FaultPlan>(),
             enforce_capacity,
             ..EngineOptions::default()
