@@ -339,101 +339,98 @@ fn report_sweeper_failure(error: &std::io::Error) {
 #[async_trait]
 impl Backend for Engine {
     async fn create_table(&self, input: CreateTableInput) -> Result<CreateTableOutput> {
-        guard::run(self, input, exec::tables::create_table).await
+        guard::guarded!(self, input, exec::tables::create_table)
     }
 
     async fn delete_table(&self, input: DeleteTableInput) -> Result<DeleteTableOutput> {
-        guard::run(self, input, exec::tables::delete_table).await
+        guard::guarded!(self, input, exec::tables::delete_table)
     }
 
     async fn describe_table(&self, input: DescribeTableInput) -> Result<DescribeTableOutput> {
-        guard::run(self, input, exec::tables::describe_table).await
+        guard::guarded!(self, input, exec::tables::describe_table)
     }
 
     async fn list_tables(&self, input: ListTablesInput) -> Result<ListTablesOutput> {
-        guard::run(self, input, exec::tables::list_tables).await
+        guard::guarded!(self, input, exec::tables::list_tables)
     }
 
     async fn update_table(&self, input: UpdateTableInput) -> Result<UpdateTableOutput> {
-        guard::run(self, input, exec::tables::update_table).await
+        guard::guarded!(self, input, exec::tables::update_table)
     }
 
     async fn update_time_to_live(
         &self,
         input: UpdateTimeToLiveInput,
     ) -> Result<UpdateTimeToLiveOutput> {
-        guard::run(self, input, exec::tables::update_time_to_live).await
+        guard::guarded!(self, input, exec::tables::update_time_to_live)
     }
 
     async fn describe_time_to_live(
         &self,
         input: DescribeTimeToLiveInput,
     ) -> Result<DescribeTimeToLiveOutput> {
-        guard::run(self, input, exec::tables::describe_time_to_live).await
+        guard::guarded!(self, input, exec::tables::describe_time_to_live)
     }
 
     async fn tag_resource(&self, input: TagResourceInput) -> Result<TagsOutput> {
-        guard::run(self, input, exec::tables::tag_resource).await
+        guard::guarded!(self, input, exec::tables::tag_resource)
     }
 
     async fn untag_resource(&self, input: UntagResourceInput) -> Result<TagsOutput> {
-        guard::run(self, input, exec::tables::untag_resource).await
+        guard::guarded!(self, input, exec::tables::untag_resource)
     }
 
     async fn list_tags_of_resource(
         &self,
         input: ListTagsOfResourceInput,
     ) -> Result<ListTagsOfResourceOutput> {
-        guard::run(self, input, exec::tables::list_tags_of_resource).await
+        guard::guarded!(self, input, exec::tables::list_tags_of_resource)
     }
 
     async fn put_item(&self, input: PutItemInput) -> Result<PutItemOutput> {
-        guard::run(self, input, exec::put_item::put_item).await
+        guard::guarded!(self, input, exec::put_item::put_item)
     }
 
     async fn get_item(&self, input: GetItemInput) -> Result<GetItemOutput> {
-        guard::run(self, input, exec::get_item::get_item).await
+        guard::guarded!(self, input, exec::get_item::get_item)
     }
 
     async fn update_item(&self, input: UpdateItemInput) -> Result<UpdateItemOutput> {
-        guard::run(self, input, exec::update_item::update_item).await
+        guard::guarded!(self, input, exec::update_item::update_item)
     }
 
     async fn delete_item(&self, input: DeleteItemInput) -> Result<DeleteItemOutput> {
-        guard::run(self, input, exec::delete_item::delete_item).await
+        guard::guarded!(self, input, exec::delete_item::delete_item)
     }
 
     async fn query(&self, input: QueryInput) -> Result<QueryOutput> {
-        guard::run(self, input, exec::query::query).await
+        guard::guarded!(self, input, exec::query::query)
     }
 
     async fn scan(&self, input: ScanInput) -> Result<ScanOutput> {
-        guard::run(self, input, exec::scan::scan).await
+        guard::guarded!(self, input, exec::scan::scan)
     }
 
     async fn batch_get_item(&self, input: BatchGetItemInput) -> Result<BatchGetItemOutput> {
-        guard::run_batch(self, input, exec::batch::batch_get_item).await
+        guard::guarded!(batch: self, input, exec::batch::batch_get_item)
     }
 
     async fn transact_write_items(
         &self,
         input: TransactWriteItemsInput,
     ) -> Result<TransactWriteItemsOutput> {
-        guard::run_async(self, input, |input| {
-            exec::transact::transact_write_items(self, input)
-        })
-        .await
+        guard::guarded!(async: self, input, exec::transact::transact_write_items)
     }
 
     async fn transact_get_items(
         &self,
         input: TransactGetItemsInput,
     ) -> Result<TransactGetItemsOutput> {
-        guard::run(self, input, exec::transact::transact_get_items).await
+        guard::guarded!(self, input, exec::transact::transact_get_items)
     }
 
     async fn batch_write_item(&self, input: BatchWriteItemInput) -> Result<BatchWriteItemOutput> {
-        guard::run_batch(self, input, exec::batch::batch_write_item).await
+        guard::guarded!(batch: self, input, exec::batch::batch_write_item)
     }
 
     fn streams(&self) -> Option<&dyn StreamsBackend> {
