@@ -651,6 +651,159 @@ async fn declared_access_patterns_run_strict_on_the_index_that_serves_them() {
     assert_eq!(got, selected(&all, &Ticket::ASSIGNEE.eq("dee")).len());
 }
 
+#[tokio::test]
+async fn in_over_sort_key_fields_fans_out_into_prefixes_merged_in_order() {
+    let (db, all) = loaded().await;
+    // IN on the LSI's first template field: one prefix per priority,
+    // merged by the LSI's sort key (priority, then opened_at).
+    let p = Ticket::TENANT
+        .eq("acme")
+        .and(Ticket::PRIORITY.is_in([4u8, 1u8]));
+    let find = db.find::<Ticket>().matching(p.clone());
+    let plan = find.explain().await.unwrap();
+    assert_eq!(plan.indexes(), [Some("by_priority")], "{plan}");
+    let text = plan.to_string();
+    assert!(
+        text.contains(r#"begins_with(by_priority_sk, "PRIO#004#")"#)
+            && text.contains(r#"begins_with(by_priority_sk, "PRIO#001#")"#),
+        "{plan}"
+    );
+    assert!(plan.residual().is_empty(), "{plan}");
+    assert_eq!(
+        plan.merge,
+        dynamo::planner::Merge::BySortKey(vec!["by_priority_sk"])
+    );
+    let got = find.all().await.unwrap();
+    let mut expected = selected(&all, &p);
+    expected.sort_by_key(|t| (t.priority, t.opened_at));
+    assert_eq!(got, expected);
+
+    // ...ordered by the next field, descending: merged by opened_at.
+    let find = db
+        .find::<Ticket>()
+        .matching(p.clone())
+        .order_by(Ticket::OPENED_AT)
+        .descending();
+    let plan = find.explain().await.unwrap();
+    assert_eq!(
+        plan.merge,
+        dynamo::planner::Merge::ByAttribute("opened_at".into()),
+        "{plan}"
+    );
+    let got = find.all().await.unwrap();
+    assert_eq!(ids(&got), ids(&expected));
+    assert!(got.windows(2).all(|w| w[0].opened_at >= w[1].opened_at));
+
+    // IN on the table's first sort field, a range on none: a prefix each.
+    let p = Ticket::TENANT
+        .eq("globex")
+        .and(Ticket::OPENED_AT.is_in([1007u64, 1001u64, 1007u64]));
+    let plan = plan_of(&db, p.clone()).await;
+    assert_eq!(plan.indexes(), [None], "{plan}");
+    assert_eq!(plan.accesses[0].key_conditions.len(), 2, "{plan}");
+    assert!(
+        plan.to_string()
+            .contains(r#"begins_with(sk, "TICKET#0000001001#")"#),
+        "{plan}"
+    );
+    let got = db.find::<Ticket>().matching(p.clone()).all().await.unwrap();
+    let mut expected = selected(&all, &p);
+    expected.sort_by_key(|t| (t.opened_at, t.ticket_id.clone()));
+    assert_eq!(got, expected);
+}
+
+#[tokio::test]
+async fn a_large_table_is_scanned_in_parallel_segments() {
+    let (db, all) = loaded().await;
+    let p = Ticket::STATE
+        .eq(State::Pending)
+        .and(Ticket::PRIORITY.lt(2u8));
+    // As large as 1 GiB says the statistics: four segments of 256 MiB.
+    let large = TableStatistics {
+        item_count: 2_000_000,
+        size_bytes: 1 << 30,
+        ..db.refresh_statistics::<Ticket>()
+            .await
+            .unwrap()
+            .as_ref()
+            .clone()
+    };
+    let find = db
+        .find::<Ticket>()
+        .matching(p.clone())
+        .allow_scan()
+        .with_statistics(large);
+    let plan = find.explain().await.unwrap();
+    assert_eq!(plan.accesses[0].segments, 4);
+    assert!(
+        plan.to_string()
+            .contains("Scan the table in 4 parallel segments"),
+        "{plan}"
+    );
+    let got = find.page_size(7).all().await.unwrap();
+    assert_eq!(ids(&got), ids(&selected(&all, &p)));
+    assert_eq!(got.len(), ids(&got).len());
+    // Asked for: as many segments as the caller says, still exact.
+    let got = db
+        .find::<Ticket>()
+        .matching(p.clone())
+        .allow_scan()
+        .scan_segments(9)
+        .page_size(5)
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(&got), ids(&selected(&all, &p)));
+}
+
+#[tokio::test]
+async fn unprocessed_keys_are_given_up_on_by_the_clients_retry_policy() {
+    let engine = dynamo_local::Engine::new();
+    let db = Client::new(engine.clone()).with_retry_policy(
+        dynamo::RetryPolicy::default()
+            .max_attempts(3)
+            .throttling_base_delay(std::time::Duration::from_millis(1)),
+    );
+    create_tickets(&db).await;
+    db.put_many(&tickets()).await.unwrap();
+    let p = Ticket::TENANT.eq("acme").and(
+        Ticket::OPENED_AT
+            .eq(1000u64)
+            .and(Ticket::TICKET_ID.eq("t000"))
+            .or(Ticket::OPENED_AT
+                .eq(1021u64)
+                .and(Ticket::TICKET_ID.eq("t003"))),
+    );
+    let find = db.find::<Ticket>().matching(p.clone());
+    assert_eq!(
+        find.explain().await.unwrap().operation(),
+        Some(Operation::BatchGet)
+    );
+    // Every other BatchGetItem leaves a key unprocessed: the retry absorbs it.
+    engine
+        .faults()
+        .set(dynamo_local::FaultPlan::parse(["BatchGetItem:partial:every=2"]).unwrap());
+    let before = db.retry_stats();
+    let got = db.find::<Ticket>().matching(p.clone()).all().await.unwrap();
+    assert_eq!(got.len(), 2);
+    // Every one does: the policy's three attempts, then an error.
+    engine
+        .faults()
+        .set(dynamo_local::FaultPlan::parse(["BatchGetItem:partial"]).unwrap());
+    let err = db.find::<Ticket>().matching(p).all().await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("still unprocessed after 3 attempts"),
+        "{err}"
+    );
+    // Three attempts are two retries.
+    let after = db.retry_stats();
+    assert_eq!(
+        after.retries_of("UnprocessedKeys") - before.retries_of("UnprocessedKeys"),
+        2
+    );
+}
+
 #[test]
 fn planning_needs_no_io_and_explains_itself() {
     let plan = dynamo::planner::plan::<Ticket>(

@@ -222,6 +222,16 @@ pub(crate) struct Retrying {
     stats: Arc<StatsCell>,
 }
 
+impl super::Client {
+    /// The retry budget of one call of `operation`, for a reader outside
+    /// this module that resends a batch's unprocessed keys itself (the
+    /// planner's BatchGet), so failed requests and unprocessed keys share
+    /// one budget as in the batch helpers.
+    pub(crate) fn schedule(&self, operation: &'static str) -> Schedule<'_> {
+        self.backend.schedule(operation)
+    }
+}
+
 impl Retrying {
     pub(crate) fn new(
         backend: Arc<dyn Backend>,

@@ -270,7 +270,8 @@ pub(crate) fn match_path(
     let mut sort_factor = 1.0;
     let mut order = None;
     let mut fixed = Vec::new();
-    let mut last: Option<(&'static str, SortKeyOp)> = None;
+    // The last sort-key condition, one per prefix a template fans out to.
+    let mut lasts: Vec<Option<(&'static str, SortKeyOp)>> = vec![None];
     for key in &path.sort {
         if let Ok((values, terms)) = bind(key, branch) {
             consumed.extend(terms);
@@ -296,44 +297,70 @@ pub(crate) fn match_path(
             if let Some((i, op, selectivity)) = found {
                 consumed.push(i);
                 sort_factor *= selectivity;
-                last = Some((key.name, op));
+                lasts = vec![Some((key.name, op))];
             }
             break;
         };
-        // Leading template fields fixed by equality make a prefix.
-        let mut equal: Vec<(&'static str, &AttributeValue, usize)> = Vec::new();
+        // Leading template fields fixed by `=` or `IN` make a prefix; IN
+        // values fan out into one prefix each (as many as the fan-out the
+        // partition left room for), so each query reads one prefix.
+        let room = MAX_FANOUT / alternatives.len().max(1);
+        let mut combos: Vec<Vec<(&'static str, &AttributeValue)>> = vec![Vec::new()];
+        let mut leading: Vec<(&'static str, usize)> = Vec::new();
         for (name, _) in template.fields() {
-            match branch.equal(name) {
-                Some((term, v)) => equal.push((name, v, term)),
-                None => break,
+            let Some((term, values)) = branch.values(name) else {
+                break;
+            };
+            if combos.len() * values.len() > room {
+                break;
             }
+            // `IN (a, a)` reads `a` once.
+            let mut next = Vec::new();
+            for c in &combos {
+                for v in &values {
+                    let mut c = c.clone();
+                    c.push((name, *v));
+                    if !next.contains(&c) {
+                        next.push(c);
+                    }
+                }
+            }
+            combos = next;
+            leading.push((name, term));
         }
-        let k = equal.len();
-        let (prefix, _) = template
-            .render_prefix(|f| equal.iter().find(|(n, ..)| *n == f).map(|(_, v, _)| *v))
-            .map_err(|e| mismatch(e.to_string()))?;
+        let k = leading.len();
+        let prefixes: Vec<String> = combos
+            .iter()
+            .map(|combo| {
+                template
+                    .render_prefix(|f| combo.iter().find(|(n, _)| *n == f).map(|(_, v)| *v))
+                    .map(|(prefix, _)| prefix)
+                    .map_err(|e| mismatch(e.to_string()))
+            })
+            .collect::<Result<_, _>>()?;
         let Some((next, width)) = template.fields().nth(k) else {
             break;
         };
         let (after, more) = template.after_field(k);
-        consumed.extend(equal.iter().map(|(.., term)| *term));
-        fixed.extend(equal.iter().map(|(n, ..)| (*n).to_owned()));
+        consumed.extend(leading.iter().map(|(_, term)| *term));
+        fixed.extend(leading.iter().map(|(n, _)| (*n).to_owned()));
         sort_factor *= 0.1_f64.powi(i32::try_from(k).unwrap_or(i32::MAX));
         let preserving = order_preserving(fields, next, width);
         if preserving {
             order = Some(next.to_owned());
         }
-        let text = |v: &AttributeValue| -> Option<String> {
-            let mut out = prefix.clone();
-            write_value(&mut out, next, v, width).ok()?;
-            Some(out)
-        };
-        let found = branch.terms.iter().enumerate().find_map(|(i, t)| {
-            let op = match &t.atom {
+        // The sort-key condition of one prefix from the term on `next`.
+        let operation = |prefix: &str, atom: &Atom| -> Option<SortKeyOp> {
+            let text = |v: &AttributeValue| -> Option<String> {
+                let mut out = prefix.to_owned();
+                write_value(&mut out, next, v, width).ok()?;
+                Some(out)
+            };
+            match atom {
                 Atom::Range(a, op, v) if a == next && preserving => {
                     let mut value = text(v)?;
                     value.push_str(after);
-                    bounded(&prefix, value, more, *op)
+                    Some(bounded(prefix, value, more, *op))
                 }
                 Atom::Between(a, lo, hi) if a == next && preserving => {
                     let mut low = text(lo)?;
@@ -343,41 +370,53 @@ pub(crate) fn match_path(
                     if more {
                         high.push(char::MAX);
                     }
-                    SortKeyOp::Between(AttributeValue::S(low), AttributeValue::S(high))
+                    Some(SortKeyOp::Between(
+                        AttributeValue::S(low),
+                        AttributeValue::S(high),
+                    ))
                 }
                 Atom::BeginsWith(a, v @ AttributeValue::S(_)) if a == next && width.is_none() => {
-                    SortKeyOp::BeginsWith(AttributeValue::S(text(v)?))
+                    Some(SortKeyOp::BeginsWith(AttributeValue::S(text(v)?)))
                 }
-                _ => return None,
-            };
-            Some((i, op, t.atom.selectivity()))
+                _ => None,
+            }
+        };
+        let found = branch.terms.iter().enumerate().find_map(|(i, t)| {
+            let ops: Option<Vec<SortKeyOp>> =
+                prefixes.iter().map(|p| operation(p, &t.atom)).collect();
+            Some((i, ops?, t.atom.selectivity()))
         });
-        match found {
-            Some((i, op, selectivity)) => {
+        lasts = match found {
+            Some((i, ops, selectivity)) => {
                 consumed.push(i);
                 sort_factor *= selectivity;
-                last = Some((key.name, op));
+                ops.into_iter().map(|op| Some((key.name, op))).collect()
             }
-            None if !prefix.is_empty() => {
-                last = Some((key.name, SortKeyOp::BeginsWith(AttributeValue::S(prefix))));
-            }
-            None => {}
-        }
+            None => prefixes
+                .into_iter()
+                .map(|prefix| {
+                    (!prefix.is_empty())
+                        .then_some((key.name, SortKeyOp::BeginsWith(AttributeValue::S(prefix))))
+                })
+                .collect(),
+        };
         break;
     }
     let conditions = alternatives
         .into_iter()
-        .map(|terms| {
-            let mut terms = terms.into_iter().chain(last.clone());
-            let (name, first) = terms
-                .next()
-                .unwrap_or(("", SortKeyOp::Eq(AttributeValue::Null)));
-            let value = match first {
-                SortKeyOp::Eq(v) => v,
-                _ => AttributeValue::Null,
-            };
-            terms.fold(KeyCondition::partition(name, value), |c, (n, op)| {
-                c.and_sort_key(n, op)
+        .flat_map(|terms| {
+            lasts.iter().map(move |last| {
+                let mut terms = terms.clone().into_iter().chain(last.clone());
+                let (name, first) = terms
+                    .next()
+                    .unwrap_or(("", SortKeyOp::Eq(AttributeValue::Null)));
+                let value = match first {
+                    SortKeyOp::Eq(v) => v,
+                    _ => AttributeValue::Null,
+                };
+                terms.fold(KeyCondition::partition(name, value), |c, (n, op)| {
+                    c.and_sort_key(n, op)
+                })
             })
         })
         .collect();

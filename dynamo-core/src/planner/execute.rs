@@ -12,22 +12,53 @@
 use super::FindError;
 use super::plan::{Access, Merge, Operation, Plan};
 use crate::client::Client;
-use crate::error::{Error, RetryClass};
+use crate::error::Error;
 use crate::expr::{Path, Projection, compare_values};
 use crate::ops::{
     BatchGetItemInput, ConsumedCapacity, GetItemInput, KeysAndAttributes, QueryInput,
-    ReturnConsumedCapacity, ScanInput,
+    ReturnConsumedCapacity, ScanInput, ScanOutput,
 };
 use crate::value::{AttributeMap, KeyValue};
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
 
 /// Keys per `BatchGetItem`.
 const GET_BATCH: usize = 100;
-/// Attempts at a batch's unprocessed keys before they are an error (the
-/// waits between them are the client's retry policy's, for throttling;
-/// each request is also retried by the policy on its own errors).
-const ATTEMPTS: u32 = 8;
+
+/// DynamoDB's `Limit` for `n` items.
+fn page_limit(n: usize) -> i32 {
+    i32::try_from(n.max(1)).unwrap_or(i32::MAX)
+}
+
+/// Polls every future until all are ready; their outputs in order.
+async fn join_all<F: Future + Unpin>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<Option<F>> = futures.into_iter().map(Some).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (slot, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if let Some(future) = slot {
+                match Pin::new(future).poll(cx) {
+                    Poll::Ready(value) => {
+                        *output = Some(value);
+                        *slot = None;
+                    }
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
+}
 
 /// Where one stream of items comes from.
 enum Feed {
@@ -59,6 +90,8 @@ pub(crate) struct Executor {
     /// Read units DynamoDB reported so far.
     pub consumed: f64,
     page_size: Option<usize>,
+    /// The plan is a Scan in several segments, read concurrently.
+    parallel: bool,
 }
 
 fn total(capacity: Option<&ConsumedCapacity>) -> f64 {
@@ -110,9 +143,14 @@ impl Executor {
                 }
             }
         }
+        let parallel = plan
+            .accesses
+            .iter()
+            .any(|a| a.operation == Operation::Scan && a.segments > 1);
         Self {
             client,
             plan,
+            parallel,
             sources,
             seen: HashSet::new(),
             returned: 0,
@@ -165,6 +203,23 @@ impl Executor {
                 return None;
             }
             let ordered = matches!(self.plan.merge, Merge::BySortKey(_) | Merge::ByAttribute(_));
+            // A parallel Scan reads a page of every drained segment at once
+            // when the one being returned runs dry.
+            if self.parallel
+                && self
+                    .sources
+                    .iter()
+                    .find(|s| !s.done || !s.buffer.is_empty())
+                    .is_some_and(|s| s.buffer.is_empty())
+            {
+                let drained: Vec<usize> = (0..self.sources.len())
+                    .filter(|&i| self.sources[i].buffer.is_empty() && !self.sources[i].done)
+                    .collect();
+                if let Err(e) = self.fill_segments(&drained).await {
+                    self.sources.iter_mut().for_each(|s| s.done = true);
+                    return Some(Err(e));
+                }
+            }
             // Fill what the choice needs: every source for an ordered
             // merge, the first unfinished one otherwise.
             let mut pick = None;
@@ -226,10 +281,11 @@ impl Executor {
             (Some(l), Some(p)) => Some(l.min(p)),
             (l, p) => l.or(p),
         }
-        .map(|n| i32::try_from(n.max(1)).unwrap_or(i32::MAX));
+        .map(page_limit);
         let consistent = self.plan.consistent.then_some(true);
         let table = self.plan.table;
-        let backend = self.client.retrying();
+        let client = self.client.clone();
+        let backend = client.retrying();
         let (items, consumed) = match &mut self.sources[i].feed {
             Feed::Query { condition, start } => {
                 let mut input = QueryInput::new(table, condition.clone());
@@ -248,24 +304,11 @@ impl Executor {
                     total(out.consumed_capacity.as_ref()),
                 )
             }
-            Feed::Scan { segment, start } => {
-                let mut input = ScanInput::new(table);
-                input.filter = access.filter.clone();
-                input.consistent_read = consistent;
-                input.limit = per_request;
-                input.exclusive_start_key = start.take();
-                if access.segments > 1 {
-                    input.segment = Some(i32::try_from(*segment).unwrap_or(0));
-                    input.total_segments = Some(i32::try_from(access.segments).unwrap_or(1));
-                }
-                input.return_consumed_capacity = Some(ReturnConsumedCapacity::Total);
+            Feed::Scan { .. } => {
+                let input = self.scan_input(i, per_request);
                 let out = backend.scan(input).await?;
-                *start = out.last_evaluated_key;
-                self.sources[i].done = start.is_none();
-                (
-                    out.items.unwrap_or_default(),
-                    total(out.consumed_capacity.as_ref()),
-                )
+                self.absorb_scan(i, out);
+                return Ok(());
             }
             Feed::Keys(keys) => {
                 let keys: Vec<AttributeMap> = keys.drain(..).collect();
@@ -316,8 +359,70 @@ impl Executor {
         Ok(())
     }
 
+    /// The next Scan request of segment source `i` (taking its start key).
+    fn scan_input(&mut self, i: usize, limit: Option<i32>) -> ScanInput {
+        let access = &self.plan.accesses[self.sources[i].access];
+        let mut input = ScanInput::new(self.plan.table);
+        input.filter = access.filter.clone();
+        input.consistent_read = self.plan.consistent.then_some(true);
+        input.limit = limit;
+        input.return_consumed_capacity = Some(ReturnConsumedCapacity::Total);
+        let segments = access.segments;
+        if let Feed::Scan { segment, start } = &mut self.sources[i].feed {
+            input.exclusive_start_key = start.take();
+            if segments > 1 {
+                input.segment = Some(i32::try_from(*segment).unwrap_or(0));
+                input.total_segments = Some(i32::try_from(segments).unwrap_or(1));
+            }
+        }
+        input
+    }
+
+    /// A Scan page of source `i`: its items (already filtered by DynamoDB)
+    /// to the buffer, its last key to the feed.
+    fn absorb_scan(&mut self, i: usize, out: ScanOutput) {
+        self.consumed += total(out.consumed_capacity.as_ref());
+        let source = &mut self.sources[i];
+        if let Feed::Scan { start, .. } = &mut source.feed {
+            *start = out.last_evaluated_key;
+            source.done = start.is_none();
+        }
+        source.buffer.extend(out.items.unwrap_or_default());
+    }
+
+    /// One page of every segment of a parallel Scan whose buffer is empty,
+    /// requested at once: segments are disjoint, so their pages are too.
+    async fn fill_segments(&mut self, segments: &[usize]) -> Result<(), FindError> {
+        let inputs: Vec<ScanInput> = segments
+            .iter()
+            .map(|&i| self.scan_input(i, self.page_size.map(page_limit)))
+            .collect();
+        let backend = self.client.retrying();
+        let outputs = join_all(
+            inputs
+                .into_iter()
+                .map(|input| backend.scan(input))
+                .collect(),
+        )
+        .await;
+        let mut failed = None;
+        for (&i, output) in segments.iter().zip(outputs) {
+            match output {
+                Ok(out) => self.absorb_scan(i, out),
+                Err(e) => {
+                    failed.get_or_insert(e);
+                }
+            }
+        }
+        match failed {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        }
+    }
+
     /// The items with `keys`, in their order (`None` where there is none),
-    /// 100 keys a request, unprocessed keys sent again after a pause.
+    /// 100 keys a request; failed requests and unprocessed keys are sent
+    /// again within one budget of the client's retry policy per chunk.
     async fn batch_get(
         &self,
         keys: &[AttributeMap],
@@ -329,7 +434,9 @@ impl Executor {
         }
         let mut found: Vec<Option<AttributeMap>> = vec![None; keys.len()];
         let mut consumed = 0.0;
-        let backend = self.client.retrying();
+        // The backend without retries: the schedule retries both failed
+        // requests and unprocessed keys, within the client's policy.
+        let backend = self.client.backend();
         for chunk in keys.chunks(GET_BATCH) {
             let mut pending: Vec<AttributeMap> = Vec::new();
             for key in chunk {
@@ -337,51 +444,55 @@ impl Executor {
                     pending.push(key.clone());
                 }
             }
-            let mut attempt = 0;
+            let mut schedule = self.client.schedule("BatchGetItem");
             while !pending.is_empty() {
-                if attempt == ATTEMPTS {
-                    return Err(FindError::Request(Error::Service {
-                        error_type: "ProvisionedThroughputExceededException".into(),
-                        message: format!(
-                            "{} keys were still unprocessed after {ATTEMPTS} attempts",
-                            pending.len()
-                        ),
-                    }));
-                }
-                if attempt > 0 {
-                    // Unprocessed keys wait like throttling, their usual cause.
-                    let wait = self
-                        .client
-                        .retry_policy()
-                        .delay_bound(RetryClass::Throttling, attempt);
-                    backend.pause(wait).await;
-                }
-                attempt += 1;
+                schedule.sending();
                 let request = KeysAndAttributes {
-                    keys: std::mem::take(&mut pending),
+                    keys: pending.clone(),
                     consistent_read: self.plan.consistent.then_some(true),
                     projection: None,
                 };
-                let mut output = backend
+                let sent = backend
                     .batch_get_item(BatchGetItemInput {
                         request_items: HashMap::from([(table.to_owned(), request)]),
                         return_consumed_capacity: Some(ReturnConsumedCapacity::Total),
                     })
-                    .await?;
-                consumed += output
-                    .consumed_capacity
-                    .iter()
-                    .flatten()
-                    .map(|c| total(Some(c)))
-                    .sum::<f64>();
-                for item in output.responses.remove(table).unwrap_or_default() {
-                    if let Some(&i) = position.get(&self.identity(&item)) {
-                        found[i] = Some(item);
+                    .await;
+                let delay = match sent {
+                    Ok(mut output) => {
+                        consumed += output
+                            .consumed_capacity
+                            .iter()
+                            .flatten()
+                            .map(|c| total(Some(c)))
+                            .sum::<f64>();
+                        for item in output.responses.remove(table).unwrap_or_default() {
+                            if let Some(&i) = position.get(&self.identity(&item)) {
+                                found[i] = Some(item);
+                            }
+                        }
+                        pending = output
+                            .unprocessed_keys
+                            .remove(table)
+                            .map(|rest| rest.keys)
+                            .unwrap_or_default();
+                        if pending.is_empty() {
+                            break;
+                        }
+                        schedule
+                            .after_unprocessed("UnprocessedKeys")
+                            .ok_or_else(|| Error::Service {
+                                error_type: "ProvisionedThroughputExceededException".into(),
+                                message: format!(
+                                    "{} keys were still unprocessed after {} attempts",
+                                    pending.len(),
+                                    schedule.attempts()
+                                ),
+                            })?
                     }
-                }
-                if let Some(rest) = output.unprocessed_keys.remove(table) {
-                    pending = rest.keys;
-                }
+                    Err(error) => schedule.after_error(&error).ok_or(error)?,
+                };
+                backend.pause(delay).await;
             }
         }
         Ok((found, consumed))

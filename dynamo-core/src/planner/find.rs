@@ -190,6 +190,14 @@ impl<'a, T: Plannable> Find<'a, T> {
         self
     }
 
+    /// When the plan is a Scan, read it in `n` parallel segments (at most
+    /// [`MAX_SEGMENTS`](super::MAX_SEGMENTS)) instead of the planner's
+    /// choice of one per [`SEGMENT_BYTES`](super::SEGMENT_BYTES) of table.
+    pub fn scan_segments(mut self, n: u32) -> Self {
+        self.request.segments = Some(n.clamp(1, super::MAX_SEGMENTS));
+        self
+    }
+
     /// Fail instead of leaving any predicate to a filter.
     pub fn strict(mut self) -> Self {
         self.request.strict = true;

@@ -54,7 +54,10 @@ mod statistics;
 pub use access::{MAX_FANOUT, PathKind};
 pub use cost::Estimate;
 pub use find::{Find, FindStream, STATISTICS_MAX_AGE};
-pub use plan::{Access, FindRequest, Merge, Operation, Plan, Readable, ReadableKey, Rejection};
+pub use plan::{
+    Access, FindRequest, MAX_SEGMENTS, Merge, Operation, Plan, Readable, ReadableKey, Rejection,
+    SEGMENT_BYTES,
+};
 pub use statistics::{IndexStatistics, TableStatistics};
 
 use crate::item::{AttributeError, Item};

@@ -34,6 +34,9 @@ pub struct FindRequest {
     pub allow_scan: bool,
     /// Any predicate left to a filter is an error.
     pub strict: bool,
+    /// Parallel segments of a Scan; `None` lets the planner choose from
+    /// the table's size (one per [`SEGMENT_BYTES`], at most 16).
+    pub segments: Option<u32>,
 }
 
 /// The DynamoDB operation an access sends.
@@ -345,7 +348,10 @@ pub(crate) fn plan(
             scan: true,
         };
         let estimate = cost::estimate(&paths[0], &shape, stats, request.consistent, request.limit);
-        let segments = u32::try_from((stats.size_bytes / SEGMENT_BYTES).clamp(1, 16)).unwrap_or(1);
+        let segments = request.segments.unwrap_or_else(|| {
+            u32::try_from((stats.size_bytes / SEGMENT_BYTES).clamp(1, MAX_AUTO_SEGMENTS))
+                .unwrap_or(1)
+        });
         plan.accesses = vec![Access {
             operation: Operation::Scan,
             index: None,
@@ -461,8 +467,13 @@ pub(crate) fn plan(
     Ok(plan)
 }
 
-/// Tables larger than this many bytes a segment are scanned in parallel.
-const SEGMENT_BYTES: u64 = 256 * 1024 * 1024;
+/// Tables larger than this are scanned in parallel, one segment per this
+/// many bytes.
+pub const SEGMENT_BYTES: u64 = 256 * 1024 * 1024;
+/// The most segments the planner chooses on its own.
+const MAX_AUTO_SEGMENTS: u64 = 16;
+/// The most segments DynamoDB accepts (`TotalSegments`).
+pub const MAX_SEGMENTS: u32 = 1_000_000;
 
 fn first_equality(c: Option<&Condition>) -> Option<String> {
     let branches = predicate::branches(c).ok()?;

@@ -97,17 +97,6 @@ impl Branch {
             })
     }
 
-    /// The equality term on `attribute`, if any.
-    pub fn equal(&self, attribute: &str) -> Option<(usize, &AttributeValue)> {
-        self.terms
-            .iter()
-            .enumerate()
-            .find_map(|(i, t)| match &t.atom {
-                Atom::Eq(a, v) if a == attribute => Some((i, v)),
-                _ => None,
-            })
-    }
-
     /// Whether some term implies that `attribute` exists (every comparison
     /// is false on a missing attribute).
     pub fn implies_exists(&self, attribute: &str) -> bool {
