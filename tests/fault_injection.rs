@@ -1,14 +1,20 @@
 //! Fault injection and capacity enforcement from the connection string:
 //! `local://memory?fault=<spec>&fault=<spec>&seed=<n>&provisioned=enforce`
 //! opens an engine with those rules; a spec that does not parse, or an
-//! unknown value, is a `BadOption` naming the option and saying why.
+//! unknown value, is a `BadOption` naming the option and saying why. An
+//! injected throttle reaches the AWS backend, through `dynamo-local serve`,
+//! as the same error it is in process.
 #![cfg(feature = "local")]
+
+mod common;
 
 use dynamo::ops::{CreateTableInput, PutItemInput};
 use dynamo::schema::{
     AttributeDefinition, BillingMode, KeySchemaElement, ProvisionedThroughput, ScalarAttributeType,
 };
-use dynamo::{AttributeMap, AttributeValue, ConnectError, Error};
+use dynamo::{AttributeMap, AttributeValue, Backend, ConnectError, Error};
+use dynamo_local::{Engine, EngineOptions, FaultPlan};
+use std::time::Duration;
 
 fn notes(provisioned: bool) -> CreateTableInput {
     let mut input = CreateTableInput::new(
@@ -142,4 +148,32 @@ fn bad_fault_and_provisioned_options_name_the_option_and_why() {
                 .to_owned()
         )
     );
+}
+
+#[tokio::test]
+async fn an_injected_throttle_reaches_the_aws_backend_as_the_same_error() {
+    let engine = Engine::with_options(EngineOptions {
+        ttl_sweep_interval: None,
+        faults: FaultPlan::parse(["PutItem@notes:provisioned:retry_after=250ms"]).unwrap(),
+        ..EngineOptions::default()
+    });
+    let server = common::serve_engine(engine.clone()).await;
+    let sdk = common::aws_backend(&server);
+    sdk.create_table(notes(false)).await.unwrap();
+    let in_process = engine.put_item(note(1)).await.unwrap_err();
+    let Error::Throttled {
+        retry_after,
+        reasons,
+        ..
+    } = &in_process
+    else {
+        panic!("not throttled: {in_process:?}");
+    };
+    assert_eq!(*retry_after, Some(Duration::from_millis(250)));
+    assert_eq!(
+        reasons[0].resource,
+        "arn:aws:dynamodb:us-east-1:000000000000:table/notes"
+    );
+    assert_eq!(sdk.put_item(note(1)).await.unwrap_err(), in_process);
+    server.shutdown().await;
 }
