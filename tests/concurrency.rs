@@ -271,10 +271,11 @@ async fn concurrent_increments_lose_no_update(db: Client) {
             let db = db.clone();
             tokio::spawn(async move {
                 for _ in 0..25 {
-                    db.update(Counter::key("page"))
-                        .add(Counter::HITS, 1u64)
-                        .await
-                        .unwrap();
+                    let first = Counter {
+                        name: "page".into(),
+                        hits: 0,
+                    };
+                    db.upsert(&first).add(Counter::HITS, 1u64).await.unwrap();
                 }
             })
         })

@@ -69,8 +69,8 @@ async fn reading_back(db: &Client, name: &str, value: Option<AttributeValue>) ->
         .await
         .unwrap();
     match db.get(Reading::key("r1")).await {
-        Err(Error::Attribute(e)) => e.to_string(),
-        other => panic!("{name}: expected an attribute error, got {other:?}"),
+        Err(Error::Undecodable(e)) => e.source.to_string(),
+        other => panic!("{name}: expected an undecodable item, got {other:?}"),
     }
 }
 

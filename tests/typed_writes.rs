@@ -212,7 +212,7 @@ async fn if_exists_keeps_an_update_from_creating_an_item(db: Client) {
         .if_exists()
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::ConditionalCheckFailed { .. }));
+    assert!(matches!(err, Error::ItemNotFound { .. }), "{err:?}");
     assert_eq!(db.get(Order::key("missing")).await.unwrap(), None);
 }
 

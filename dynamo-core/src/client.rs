@@ -5,13 +5,16 @@
 //! Builders are awaited directly (`db.get(key).consistent().await`).
 
 use crate::backend::Backend;
-use crate::error::{Error, Result};
-use crate::item::{Collection, IndexKind, IndexSchema, Item, Key, KeyAttributeSchema, TableSchema};
+use crate::error::{Error, Result, UndecodableItem};
+use crate::item::{
+    AttributeError, Collection, IndexKind, IndexSchema, Item, Key, KeyAttributeSchema, TableSchema,
+};
 use crate::ops::*;
 use crate::schema::{
     AttributeDefinition, GlobalSecondaryIndex, LocalSecondaryIndex, Projection, TableDescription,
     TimeToLiveSpecification,
 };
+use crate::value::AttributeMap;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -27,7 +30,7 @@ mod write;
 
 pub use changes::{Change, ChangeKind, ChangeStream, Changes, Origin, SequenceNumber};
 pub use key_query::KeyQuery;
-pub use read::{Cursor, CursorError, Page, Query, QueryStream};
+pub use read::{Cursor, CursorError, Lenient, LenientQuery, Page, Query, QueryStream};
 pub use retry::{RetryPolicy, RetryStats};
 pub use transaction::Transaction;
 pub use write::{Delete, InTransaction, Put, Update};
@@ -201,10 +204,30 @@ impl Client {
         Put::new(self, item)
     }
 
-    /// Changes some attributes of the item with `key` (creating it when it
-    /// does not exist, unless [`Update::if_exists`]).
+    /// Changes some attributes of the existing item with `key`. The update
+    /// conditions on the item's existence: on a missing item it fails with
+    /// [`Error::ItemNotFound`] and writes nothing, since an item holding
+    /// only the key and the attributes set could not be read back as a
+    /// `T`. To create the item when it is missing, use [`Client::upsert`].
     pub fn update<T: Item>(&self, key: Key<T>) -> Update<'_, T> {
         Update::new(self, key)
+    }
+
+    /// Updates the item with `item`'s key, creating it when missing: the
+    /// actions added apply to the stored item, or to `item` when there is
+    /// none (every attribute of `item` the update does not set is written
+    /// with `if_not_exists`, so an existing item keeps its own). Taking a
+    /// whole `T` is what makes every required field set, checked by the
+    /// compiler.
+    ///
+    /// ```ignore
+    /// // A page's counter, created at 1 on its first hit.
+    /// db.upsert(&Counter { page: "home".into(), hits: 0 })
+    ///     .add(Counter::HITS, 1u64)
+    ///     .await?;
+    /// ```
+    pub fn upsert<'a, T: Item>(&'a self, item: &T) -> Update<'a, T> {
+        Update::upsert(self, item)
     }
 
     /// Reads the item with `key`; `None` when there is none.
@@ -261,13 +284,40 @@ impl<'a, T: Item + Send + 'a> IntoFuture for Get<'a, T> {
                 .unwrap_or(self.client.consistency)
                 .consistent_read();
             let output = self.client.backend.get_item(input).await?;
-            output
-                .item
-                .map(T::from_item)
-                .transpose()
-                .map_err(Error::from)
+            output.item.map(decode::<T>).transpose()
         })
     }
+}
+
+/// Reads a stored item as `T`; an item `T` cannot read is
+/// [`Error::Undecodable`], naming the table, the key and the attribute.
+pub(crate) fn decode<T: Item>(item: AttributeMap) -> Result<T> {
+    decode_with(&T::SCHEMA, item, T::from_item)
+}
+
+/// Reads a stored item of a table of `schema` with `read`; see [`decode`].
+pub(crate) fn decode_with<R>(
+    schema: &TableSchema,
+    item: AttributeMap,
+    read: impl FnOnce(AttributeMap) -> std::result::Result<R, AttributeError>,
+) -> Result<R> {
+    // The key is copied before `read` consumes the item: the error names it.
+    let key = key_of(schema, &item);
+    read(item).map_err(|source| {
+        Error::Undecodable(Box::new(UndecodableItem {
+            table: schema.table_name.to_owned(),
+            key,
+            source,
+        }))
+    })
+}
+
+/// The primary key attributes of `item` (those it has).
+pub(crate) fn key_of(schema: &TableSchema, item: &AttributeMap) -> AttributeMap {
+    std::iter::once(schema.partition_key.name)
+        .chain(schema.sort_key.map(|k| k.name))
+        .filter_map(|name| item.get(name).map(|v| (name.to_owned(), v.clone())))
+        .collect()
 }
 
 /// The `CreateTable` request for a table holding items of every schema in

@@ -78,6 +78,59 @@ pub enum Error {
     /// A typed item could not be converted to or from its attributes.
     #[error(transparent)]
     Attribute(#[from] AttributeError),
+    /// A typed update (not an upsert) found no item with its key: typed
+    /// updates change existing items only, so that one never creates an
+    /// item its type cannot read back. DynamoDB reported it as
+    /// `ConditionalCheckFailedException`; use `upsert` to create the item.
+    #[error(
+        "no item with key {} in table `{table}` (a typed update changes existing items only; use `upsert` to create one)",
+        describe_key(key)
+    )]
+    ItemNotFound {
+        /// The table.
+        table: String,
+        /// The key the update was sent with.
+        key: AttributeMap,
+    },
+    /// A stored item could not be read as the typed item: which table,
+    /// which key, and which attribute.
+    #[error(transparent)]
+    Undecodable(Box<UndecodableItem>),
+}
+
+/// An item read from a table that its Rust type cannot decode (an
+/// attribute missing or of another type), with where it is. Strict reads
+/// fail with it as [`Error::Undecodable`]; lenient queries skip the item
+/// and report it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "item {} in table `{table}` cannot be read: {source}",
+    describe_key(key)
+)]
+pub struct UndecodableItem {
+    /// The table the item was read from.
+    pub table: String,
+    /// The item's primary key attributes (as many as it has).
+    pub key: AttributeMap,
+    /// What is wrong with it, naming the attribute.
+    #[source]
+    pub source: AttributeError,
+}
+
+/// A key for people: `{pk: "RIDE#r9", sk: 3}`, attributes by name.
+pub fn describe_key(key: &AttributeMap) -> String {
+    use crate::value::AttributeValue;
+    let mut names: Vec<&String> = key.keys().collect();
+    names.sort();
+    let parts: Vec<String> = names
+        .into_iter()
+        .map(|name| match &key[name] {
+            AttributeValue::S(s) => format!("{name}: {s:?}"),
+            AttributeValue::N(n) => format!("{name}: {n}"),
+            other => format!("{name}: {other:?}"),
+        })
+        .collect();
+    format!("{{{}}}", parts.join(", "))
 }
 
 impl Error {
@@ -89,11 +142,13 @@ impl Error {
             Self::ResourceInUse(_) => "ResourceInUseException",
             Self::ConditionalCheckFailed { .. } => "ConditionalCheckFailedException",
             Self::TransactionCanceled { .. } => "TransactionCanceledException",
-            Self::VersionConflict { .. } => "ConditionalCheckFailedException",
+            Self::VersionConflict { .. } | Self::ItemNotFound { .. } => {
+                "ConditionalCheckFailedException"
+            }
             Self::InternalServerError(_) => "InternalServerError",
             Self::Service { error_type, .. } | Self::Throttled { error_type, .. } => error_type,
             Self::Transport(_) => "TransportError",
-            Self::Attribute(_) => "AttributeConversionError",
+            Self::Attribute(_) | Self::Undecodable(_) => "AttributeConversionError",
         }
     }
 
@@ -110,7 +165,9 @@ impl Error {
             | Self::Throttled { message, .. }
             | Self::TransactionCanceled { message, .. } => message.clone(),
             Self::Attribute(e) => e.to_string(),
-            Self::VersionConflict { .. } => self.to_string(),
+            Self::VersionConflict { .. } | Self::ItemNotFound { .. } | Self::Undecodable(_) => {
+                self.to_string()
+            }
         }
     }
 
@@ -158,7 +215,9 @@ impl Error {
             | Self::ResourceInUse(_)
             | Self::ConditionalCheckFailed { .. }
             | Self::VersionConflict { .. }
-            | Self::Attribute(_) => None,
+            | Self::ItemNotFound { .. }
+            | Self::Attribute(_)
+            | Self::Undecodable(_) => None,
         }
     }
 

@@ -147,7 +147,7 @@ impl Client {
                 } else {
                     found[slot].clone()
                 };
-                item.map(T::from_item).transpose().map_err(Error::from)
+                item.map(super::decode::<T>).transpose()
             })
             .collect()
     }

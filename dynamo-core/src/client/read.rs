@@ -4,7 +4,7 @@
 
 use super::{BoxFuture, Client, Consistency, KeyQuery};
 use crate::backend::Backend;
-use crate::error::Result;
+use crate::error::{Error, Result, UndecodableItem};
 use crate::expr::{Comparator, Condition, KeyCondition, Operand, Path};
 use crate::item::{AttributeError, CollectionMember, IndexKind, Item, TableSchema};
 use crate::ops::{QueryInput, ScanInput};
@@ -83,6 +83,11 @@ enum Source {
 pub struct Query<'a, T> {
     client: &'a Client,
     table: &'static str,
+    /// The table's partition and sort key attributes, to name an item
+    /// that cannot be read.
+    key_names: [Option<&'static str>; 2],
+    /// Skip (and report) items that cannot be read instead of failing.
+    lenient: bool,
     index: Option<&'static str>,
     source: Source,
     filter: Option<Condition>,
@@ -142,6 +147,45 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass to [`Query::after`] for the next page; `None` at the end.
     pub next: Option<Cursor>,
+    /// The items of this page that could not be read, with why: always
+    /// empty unless the query is [`Query::lenient`] (a strict query fails
+    /// with [`Error::Undecodable`] instead).
+    pub skipped: Vec<UndecodableItem>,
+}
+
+/// What a [`LenientQuery`] read: the items, and those it skipped.
+#[derive(Debug)]
+pub struct Lenient<T> {
+    /// The items that could be read.
+    pub items: Vec<T>,
+    /// The items that could not, each naming its table, key and attribute.
+    pub skipped: Vec<UndecodableItem>,
+}
+
+/// A query that skips items its type cannot read and reports them; see
+/// [`Query::lenient`]. Await it for all items, or call
+/// [`LenientQuery::page`].
+#[must_use = "a query does nothing until it is awaited"]
+pub struct LenientQuery<'a, T>(Query<'a, T>);
+
+impl<'a, T> LenientQuery<'a, T> {
+    /// One request, as [`Query::page`]; unreadable items go to
+    /// [`Page::skipped`].
+    pub async fn page(self) -> Result<Page<T>> {
+        self.0.page().await
+    }
+}
+
+impl<'a, T: Send + 'a> IntoFuture for LenientQuery<'a, T> {
+    type Output = Result<Lenient<T>>;
+    type IntoFuture = BoxFuture<'a, Result<Lenient<T>>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let (items, skipped) = self.0.read_all().await?;
+            Ok(Lenient { items, skipped })
+        })
+    }
 }
 
 /// The raw result of one request: items and where to continue.
@@ -165,6 +209,11 @@ impl<'a, T> Query<'a, T> {
         Self {
             client,
             table: schema.table_name,
+            key_names: [
+                Some(schema.partition_key.name),
+                schema.sort_key.map(|k| k.name),
+            ],
+            lenient: false,
             index,
             source,
             filter,
@@ -312,13 +361,82 @@ impl<'a, T> Query<'a, T> {
         let start = self.after.take();
         let (raw, next) = self.fetch(self.limit, start).await?;
         let mut items = Vec::new();
+        let mut skipped = Vec::new();
         for item in raw {
-            items.extend((self.decode)(item)?);
+            items.extend(self.read(item, &mut skipped)?);
         }
         Ok(Page {
             items,
             next: next.map(Cursor),
+            skipped,
         })
+    }
+
+    /// Skip the items `T` cannot read (an attribute missing or of another
+    /// type, e.g. written by another program) instead of failing on the
+    /// first: the query's answers list them with their key and why.
+    ///
+    /// ```
+    /// # async fn f<T: Send>(query: dynamo_core::Query<'_, T>) -> dynamo_core::Result<()> {
+    /// let read = query.lenient().await?;
+    /// for bad in &read.skipped {
+    ///     eprintln!("skipped {bad}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn lenient(mut self) -> LenientQuery<'a, T> {
+        self.lenient = true;
+        LenientQuery(self)
+    }
+
+    /// Decodes one fetched item: `None` for an item skipped (a
+    /// collection's unknown entity type, or an unreadable item of a
+    /// lenient query, recorded in `skipped`).
+    fn read(&self, item: AttributeMap, skipped: &mut Vec<UndecodableItem>) -> Result<Option<T>> {
+        let key: AttributeMap = self
+            .key_names
+            .iter()
+            .flatten()
+            .filter_map(|name| item.get(*name).map(|v| ((*name).to_owned(), v.clone())))
+            .collect();
+        match (self.decode)(item) {
+            Ok(value) => Ok(value),
+            Err(source) => {
+                let bad = UndecodableItem {
+                    table: self.table.to_owned(),
+                    key,
+                    source,
+                };
+                if self.lenient {
+                    skipped.push(bad);
+                    Ok(None)
+                } else {
+                    Err(Error::Undecodable(Box::new(bad)))
+                }
+            }
+        }
+    }
+
+    /// Every matching item (at most `limit`), and those skipped.
+    async fn read_all(mut self) -> Result<(Vec<T>, Vec<UndecodableItem>)> {
+        let mut items = Vec::new();
+        let mut skipped = Vec::new();
+        let mut start: Option<AttributeMap> = self.after.take();
+        loop {
+            let remaining = self.limit.map(|l| l.saturating_sub(items.len()));
+            if remaining == Some(0) {
+                break;
+            }
+            let (raw, next) = self.fetch(remaining, start.take()).await?;
+            for item in raw {
+                items.extend(self.read(item, &mut skipped)?);
+            }
+            match next {
+                Some(key) => start = Some(key),
+                None => break,
+            }
+        }
+        Ok((items, skipped))
     }
 
     /// The matching items as a stream, fetched one page at a time as it is
@@ -380,7 +498,8 @@ impl<T> futures_core::Stream for QueryStream<'_, T> {
                 return Poll::Ready(None);
             }
             if let Some(item) = this.buffer.pop_front() {
-                match (this.query.decode)(item) {
+                // A stream is never lenient: `lenient()` makes another type.
+                match this.query.read(item, &mut Vec::new()) {
                     Ok(Some(value)) => {
                         this.returned += 1;
                         return Poll::Ready(Some(Ok(value)));
@@ -389,7 +508,7 @@ impl<T> futures_core::Stream for QueryStream<'_, T> {
                     Err(e) => {
                         this.done = true;
                         this.buffer.clear();
-                        return Poll::Ready(Some(Err(e.into())));
+                        return Poll::Ready(Some(Err(e)));
                     }
                 }
             }
@@ -430,25 +549,6 @@ impl<'a, T: Send + 'a> IntoFuture for Query<'a, T> {
     type IntoFuture = BoxFuture<'a, Result<Vec<T>>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(async move {
-            let mut this = self;
-            let mut items = Vec::new();
-            let mut start: Option<AttributeMap> = this.after.take();
-            loop {
-                let remaining = this.limit.map(|l| l.saturating_sub(items.len()));
-                if remaining == Some(0) {
-                    break;
-                }
-                let (raw, next) = this.fetch(remaining, start.take()).await?;
-                for item in raw {
-                    items.extend((this.decode)(item)?);
-                }
-                match next {
-                    Some(key) => start = Some(key),
-                    None => break,
-                }
-            }
-            Ok(items)
-        })
+        Box::pin(async move { Ok(self.read_all().await?.0) })
     }
 }

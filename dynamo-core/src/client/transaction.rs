@@ -21,6 +21,17 @@ use crate::item::{Item, Key};
 use crate::ops::{ReturnValuesOnConditionCheckFailure, TransactWriteItem, TransactWriteItemsInput};
 use crate::typed_path::Cond;
 
+/// Every conditional action asks for the item when its condition fails,
+/// so a cancellation reason tells a missing item (no item) from one whose
+/// condition was false (the item).
+fn on_failure(
+    condition: &Option<crate::expr::Condition>,
+) -> Option<ReturnValuesOnConditionCheckFailure> {
+    condition
+        .is_some()
+        .then_some(ReturnValuesOnConditionCheckFailure::AllOld)
+}
+
 /// A transaction being built; [`Transaction::commit`] sends it.
 #[must_use = "a transaction does nothing until it is committed"]
 pub struct Transaction<'a> {
@@ -70,27 +81,42 @@ impl<'a> Transaction<'a> {
             .map(|(_, plan)| TransactWriteItem::Put {
                 table_name: T::SCHEMA.table_name.to_owned(),
                 item: plan.item,
+                return_values_on_condition_check_failure: on_failure(&plan.condition),
                 condition: plan.condition,
-                return_values_on_condition_check_failure: None,
             });
         self.push(action)
     }
 
-    /// Updates the item with `key`: `|u| u.add(Account::BALANCE, -10).when(...)`.
+    /// Updates the existing item with `key`: `|u| u.add(Account::BALANCE,
+    /// -10).when(...)`. A missing item cancels the transaction with a
+    /// `ConditionalCheckFailed` reason carrying no item (see
+    /// [`Client::update`]).
     pub fn update<T: Item>(
         self,
         key: Key<T>,
         build: impl FnOnce(Update<'static, T, InTransaction>) -> Update<'static, T, InTransaction>,
     ) -> Self {
-        let action = build(Update::new(InTransaction, key))
-            .plan()
-            .map(|(_, plan)| TransactWriteItem::Update {
-                table_name: T::SCHEMA.table_name.to_owned(),
-                key: plan.key,
-                update: plan.update,
-                condition: plan.condition,
-                return_values_on_condition_check_failure: None,
-            });
+        self.update_action(build(Update::new(InTransaction, key)))
+    }
+
+    /// Updates the item with `item`'s key, creating it from `item` when
+    /// missing (see [`Client::upsert`]).
+    pub fn upsert<T: Item>(
+        self,
+        item: &T,
+        build: impl FnOnce(Update<'static, T, InTransaction>) -> Update<'static, T, InTransaction>,
+    ) -> Self {
+        self.update_action(build(Update::upsert(InTransaction, item)))
+    }
+
+    fn update_action<T: Item>(self, update: Update<'static, T, InTransaction>) -> Self {
+        let action = update.plan().map(|(_, plan)| TransactWriteItem::Update {
+            table_name: T::SCHEMA.table_name.to_owned(),
+            key: plan.key,
+            update: plan.update,
+            return_values_on_condition_check_failure: on_failure(&plan.condition),
+            condition: plan.condition,
+        });
         self.push(action)
     }
 
@@ -110,8 +136,8 @@ impl<'a> Transaction<'a> {
             .map(|(_, key, condition)| TransactWriteItem::Delete {
                 table_name: T::SCHEMA.table_name.to_owned(),
                 key,
+                return_values_on_condition_check_failure: on_failure(&condition),
                 condition,
-                return_values_on_condition_check_failure: None,
             });
         self.push(action)
     }

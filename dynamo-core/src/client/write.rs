@@ -281,7 +281,10 @@ pub struct Update<'a, T, C = &'a Client> {
     key: Key<T>,
     actions: Actions,
     condition: Option<Cond<T>>,
-    if_exists: bool,
+    /// `None`: the item must exist. `Some`: an upsert, creating the item
+    /// from these attributes (of a whole `T`) where the update leaves
+    /// them unset.
+    upsert: Option<std::result::Result<AttributeMap, AttributeError>>,
     expected_version: Option<Number>,
     lifetime: std::marker::PhantomData<&'a ()>,
 }
@@ -292,6 +295,8 @@ pub(super) struct UpdatePlan {
     pub update: crate::expr::Update,
     pub condition: Option<Condition>,
     pub version: ExpectedVersion,
+    /// Whether the update conditions on the item's existence (not an upsert).
+    pub must_exist: bool,
 }
 
 impl<'a, T: Item, C> Update<'a, T, C> {
@@ -302,9 +307,17 @@ impl<'a, T: Item, C> Update<'a, T, C> {
             key,
             actions: Actions::new(),
             condition: None,
-            if_exists: false,
+            upsert: None,
             expected_version: None,
         }
+    }
+
+    /// An upsert of `item`: the update of its key, creating it from
+    /// `item`'s attributes where the update leaves them unset.
+    pub(super) fn upsert(ctx: C, item: &T) -> Self {
+        let mut update = Self::new(ctx, item.primary_key());
+        update.upsert = Some(item.to_item());
+        update
     }
 
     /// `SET path = value`.
@@ -399,10 +412,12 @@ impl<'a, T: Item, C> Update<'a, T, C> {
         self
     }
 
-    /// Update only an existing item; a missing one fails with
-    /// `ConditionalCheckFailed` instead of being created.
-    pub fn if_exists(mut self) -> Self {
-        self.if_exists = true;
+    /// Update only an existing item, which every typed update does unless
+    /// it is an upsert: a missing item fails with [`Error::ItemNotFound`]
+    /// (in a transaction, a `ConditionalCheckFailed` reason) instead of
+    /// being created with only the attributes the update sets. Kept to
+    /// say so at the call site; an upsert ignores it.
+    pub fn if_exists(self) -> Self {
         self
     }
 
@@ -440,8 +455,9 @@ impl<'a, T: Item, C> Update<'a, T, C> {
         }
         derived_keys::<T>(&mut update)?;
         let mut condition = self.condition.map(Cond::into_condition).transpose()?;
-        if self.if_exists {
-            condition = and(condition, Some(exists::<T>()));
+        let must_exist = self.upsert.is_none();
+        if must_exist {
+            condition = and(Some(exists::<T>()), condition);
         }
         let mut version = None;
         if let Some(name) = lifecycle.version {
@@ -459,6 +475,9 @@ impl<'a, T: Item, C> Update<'a, T, C> {
                 version = Some((name, expected));
             }
         }
+        if let Some(item) = self.upsert {
+            upsert_defaults::<T>(&mut update, item?);
+        }
         Ok((
             self.ctx,
             UpdatePlan {
@@ -466,34 +485,122 @@ impl<'a, T: Item, C> Update<'a, T, C> {
                 update,
                 condition,
                 version,
+                must_exist,
             },
         ))
     }
 }
 
+/// Completes an upsert's `update` so that it creates a whole item: every
+/// top-level attribute of `item` that the update does not touch is set
+/// with `if_not_exists`, so an existing item keeps its values and a new
+/// one gets `item`'s. Key attributes are the key itself, and the version
+/// is the update's `ADD`.
+fn upsert_defaults<T: Item>(update: &mut crate::expr::Update, item: AttributeMap) {
+    use crate::expr::{SetAction, SetValue, UpdateOperand};
+    let schema = T::SCHEMA;
+    let touched: std::collections::HashSet<String> = update
+        .set
+        .iter()
+        .map(|a| a.path.top())
+        .chain(update.remove.iter().map(ExprPath::top))
+        .chain(
+            update
+                .add
+                .iter()
+                .chain(&update.delete)
+                .map(|(p, _)| p.top()),
+        )
+        .map(str::to_owned)
+        .collect();
+    let mut defaults: Vec<(String, AttributeValue)> = item
+        .into_iter()
+        .filter(|(name, _)| {
+            !touched.contains(name)
+                && name != schema.partition_key.name
+                && schema.sort_key.is_none_or(|k| k.name != name)
+                && schema.lifecycle.version != Some(name.as_str())
+        })
+        .collect();
+    // A stable order, so the same upsert sends the same expression.
+    defaults.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, value) in defaults {
+        update.set.push(SetAction {
+            path: ExprPath::attribute(name.clone()),
+            value: SetValue::Operand(UpdateOperand::IfNotExists(
+                ExprPath::attribute(name),
+                Box::new(UpdateOperand::Value(value)),
+            )),
+        });
+    }
+}
+
+/// What a sent update needs to explain its failure.
+struct UpdateCheck {
+    version: ExpectedVersion,
+    /// The key, when the update required the item to exist.
+    must_exist: Option<AttributeMap>,
+}
+
+impl UpdateCheck {
+    /// A failed condition as the caller should see it: the item missing
+    /// ([`Error::ItemNotFound`]), a version conflict, or the caller's own
+    /// condition.
+    fn explain<T: Item>(self, error: Error) -> Error {
+        if let (Some(key), Error::ConditionalCheckFailed { item: None, .. }) =
+            (self.must_exist, &error)
+        {
+            return Error::ItemNotFound {
+                table: T::SCHEMA.table_name.to_owned(),
+                key,
+            };
+        }
+        with_version(error, self.version)
+    }
+}
+
 impl<'a, T: Item> Update<'a, T> {
-    fn input(self) -> Result<(UpdateItemInput, ExpectedVersion, &'a Client)> {
+    fn input(self) -> Result<(UpdateItemInput, UpdateCheck, &'a Client)> {
         let (client, plan) = self.plan()?;
+        let check = UpdateCheck {
+            version: plan.version,
+            must_exist: plan.must_exist.then(|| plan.key.clone()),
+        };
         let mut input = UpdateItemInput::new(T::SCHEMA.table_name, plan.key, plan.update);
         input.condition = plan.condition;
-        if plan.version.is_some() {
+        if plan.version.is_some() || plan.must_exist {
+            // The old item tells a missing item, a stale version and the
+            // caller's own condition apart.
             input.return_values_on_condition_check_failure =
                 Some(ReturnValuesOnConditionCheckFailure::AllOld);
         }
-        Ok((input, plan.version, client))
+        Ok((input, check, client))
     }
 
-    /// Sends the update and returns the item as it is after it.
-    pub async fn returning_new(self) -> Result<T> {
-        let (mut input, version, client) = self.input()?;
-        input.return_values = Some(ReturnValue::AllNew);
+    async fn send(self, return_values: ReturnValue) -> Result<Option<AttributeMap>> {
+        let (mut input, check, client) = self.input()?;
+        input.return_values = (return_values != ReturnValue::None).then_some(return_values);
         let output = client
             .backend
             .update_item(input)
             .await
-            .map_err(|e| with_version(e, version))?;
-        let item = output.attributes.unwrap_or_default();
-        Ok(T::from_item(item)?)
+            .map_err(|e| check.explain::<T>(e))?;
+        Ok(output.attributes)
+    }
+
+    /// Sends the update and returns the item as it is after it.
+    pub async fn returning_new(self) -> Result<T> {
+        let item = self.send(ReturnValue::AllNew).await?.unwrap_or_default();
+        super::decode::<T>(item)
+    }
+
+    /// Sends the update and returns the item as it was before it (`None`
+    /// when an upsert created it).
+    pub async fn returning_old(self) -> Result<Option<T>> {
+        self.send(ReturnValue::AllOld)
+            .await?
+            .map(super::decode::<T>)
+            .transpose()
     }
 }
 
@@ -503,12 +610,7 @@ impl<'a, T: Item + Send + 'a> IntoFuture for Update<'a, T> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let (input, version, client) = self.input()?;
-            client
-                .backend
-                .update_item(input)
-                .await
-                .map_err(|e| with_version(e, version))?;
+            self.send(ReturnValue::None).await?;
             Ok(())
         })
     }
