@@ -133,6 +133,7 @@ fn ids(tickets: &[Ticket]) -> Vec<String> {
 async fn run(name: &str, db: &Client, all: &[Ticket], predicate: Cond<Ticket>) -> Vec<Ticket> {
     let find = db.find::<Ticket>().matching(predicate.clone());
     let plan = find.explain().await.unwrap();
+    let guessed = find.plan_with(&unsampled(&db).await).unwrap();
     let mut stream = find.execute();
     let mut got = Vec::new();
     while let Some(t) = stream.next().await {
@@ -140,12 +141,28 @@ async fn run(name: &str, db: &Client, all: &[Ticket], predicate: Cond<Ticket>) -
     }
     assert_eq!(ids(&got), ids(&selected(all, &predicate)), "{name}\n{plan}");
     println!(
-        "| {name} | {} | {:.1} | {:.1} |",
+        "| {name} | {} | {:.1} | {:.1} | {:.1} |",
         describe(&plan),
+        guessed.estimate.read_units,
         plan.estimate.read_units,
         stream.consumed_read_units()
     );
     got
+}
+
+/// The statistics the planner uses, without the partition sample (the
+/// `N^(1/(k+1))` fallback), to print next to the sampled estimate.
+async fn unsampled(db: &Client) -> TableStatistics {
+    let mut stats = dynamo::planner::table_statistics::<Ticket>(db, false)
+        .await
+        .unwrap()
+        .as_ref()
+        .clone();
+    stats.partitions = None;
+    for index in &mut stats.indexes {
+        index.partitions = None;
+    }
+    stats
 }
 
 fn describe(plan: &dynamo::Plan) -> String {
@@ -178,8 +195,10 @@ async fn plan_of(db: &Client, predicate: Cond<Ticket>) -> dynamo::Plan {
 #[tokio::test]
 async fn each_query_gets_the_plan_its_keys_allow() {
     let (db, all) = loaded().await;
-    println!("| query | plan | estimated RCU | measured RCU |");
-    println!("|---|---|---|---|");
+    println!(
+        "| query | plan | estimated RCU, N^(1/(k+1)) | estimated RCU, sampled | measured RCU |"
+    );
+    println!("|---|---|---|---|---|");
 
     // 1. The full primary key: one GetItem.
     let p = Ticket::TENANT
@@ -400,6 +419,7 @@ async fn each_query_gets_the_plan_its_keys_allow() {
     );
     let find = db.find::<Ticket>().matching(p.clone()).allow_scan();
     let plan = find.explain().await.unwrap();
+    let guessed = find.plan_with(&unsampled(&db).await).unwrap();
     assert_eq!(plan.operation(), Some(Operation::Scan));
     let mut stream = find.execute();
     let mut n = 0;
@@ -409,10 +429,36 @@ async fn each_query_gets_the_plan_its_keys_allow() {
     }
     assert_eq!(n, 1);
     println!(
-        "| 17 title (allow_scan) | Scan | {:.1} | {:.1} |",
+        "| 17 title (allow_scan) | Scan | {:.1} | {:.1} | {:.1} |",
+        guessed.estimate.read_units,
         plan.estimate.read_units,
         stream.consumed_read_units()
     );
+}
+
+#[tokio::test]
+async fn partition_sizes_come_from_a_sample_of_each_index() {
+    let (db, _) = loaded().await;
+    let stats = db.refresh_statistics::<Ticket>().await.unwrap();
+    // Three tenants of 80 tickets: the page of 100 holds one whole
+    // partition and cuts the next.
+    let table = stats.partitions.unwrap();
+    assert_eq!((table.entries, table.whole_partitions), (100, 1));
+    assert_eq!(table.mean(), Some(80.0));
+    // A unique key: every partition one entry.
+    let by_ticket = stats.index("by_ticket").unwrap().partitions.unwrap();
+    assert_eq!(by_ticket.mean(), Some(1.0));
+    let plan = plan_of(&db, Ticket::TENANT.eq("acme")).await;
+    assert_eq!(plan.estimate.items_read, 80.0);
+    let plan = plan_of(&db, Ticket::TICKET_ID.eq("t007")).await;
+    assert_eq!(plan.estimate.items_read, 1.0);
+    // Without a sample the guess is the square root of the count.
+    let plan = db
+        .find::<Ticket>()
+        .matching(Ticket::TENANT.eq("acme"))
+        .plan_with(&unsampled(&db).await)
+        .unwrap();
+    assert!((plan.estimate.items_read - 240f64.sqrt()).abs() < 1e-9);
 }
 
 #[tokio::test]

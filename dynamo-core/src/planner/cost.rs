@@ -1,11 +1,11 @@
 //! The cost model: estimated items read and returned, and read units, for
 //! one access. Formulas (ADR 0006):
 //!
-//! * a partition fixed by `k` fields holds `N^(1/(k+1))` of an index's `N`
-//!   entries: key cardinality is unknown, and the square root (one field)
-//!   sits between "one partition holds everything" and "every item is its
-//!   own partition"; each further field of a composite or multi-attribute
-//!   partition key narrows it;
+//! * a partition holds the mean entries of the partitions a sample of the
+//!   table or index read whole (see `statistics`); without a sample, a
+//!   partition fixed by `k` fields holds `N^(1/(k+1))` of `N` entries (the
+//!   square root for one field, between "one partition holds everything"
+//!   and "every item is its own partition");
 //! * each sort-key component fixed by equality keeps 0.1 of a partition,
 //!   a range 0.3, `BETWEEN` and `begins_with` 0.1; a full primary key
 //!   selects one item;
@@ -66,6 +66,25 @@ pub(crate) fn population(path: &AccessPath, stats: &TableStatistics) -> (f64, f6
     (count as f64, average)
 }
 
+/// The entries one partition of `path` is expected to hold: the mean of
+/// the partitions its sample read whole; without one, `N^(1/(k+1))` for a
+/// key rendered from `k` fields, and never less than a sample that read
+/// one partition without reaching its end.
+pub(crate) fn partition_entries(
+    path: &AccessPath,
+    partition_fields: usize,
+    stats: &TableStatistics,
+) -> f64 {
+    let (count, _) = population(path, stats);
+    let sample = stats.partitions(path.index);
+    if let Some(mean) = sample.and_then(|s| s.mean()) {
+        return mean.min(count);
+    }
+    let root = 1.0 / (partition_fields.max(1) as f64 + 1.0);
+    let guess = count.powf(root);
+    sample.map_or(guess, |s| guess.max(s.entries as f64).min(count))
+}
+
 /// Units for one request reading `bytes`.
 pub(crate) fn units(bytes: f64, consistent: bool) -> f64 {
     let units = (bytes / READ_UNIT_BYTES).ceil().max(1.0);
@@ -121,8 +140,7 @@ pub(crate) fn estimate(
     } else if count == 0.0 {
         0.0
     } else {
-        let root = 1.0 / (shape.partition_fields.max(1) as f64 + 1.0);
-        count.powf(root) * shape.sort_factor
+        partition_entries(path, shape.partition_fields, stats) * shape.sort_factor
     };
     let mut read = per_request * requests;
     let kept = shape.server_filter * shape.client_filter;

@@ -3,11 +3,13 @@
 
 use super::execute::Executor;
 use super::plan::{FindRequest, Plan};
-use super::statistics::TableStatistics;
+use super::statistics::{PartitionSample, SAMPLE_ENTRIES, TableStatistics, partition_keys};
 use super::{FindError, PlanError, Plannable};
 use crate::client::Client;
+use crate::expr::{Path as ExprPath, Projection};
 use crate::item::AttributeError;
-use crate::ops::DescribeTableInput;
+use crate::ops::{DescribeTableInput, ScanInput};
+use crate::schema::KeySchemaElement;
 use crate::typed_path::{Cond, Path};
 use crate::value::AttributeMap;
 use std::future::Future;
@@ -59,7 +61,39 @@ pub(crate) async fn refresh(
         })
         .await?
         .table;
-    let statistics = Arc::new(TableStatistics::from_description(&description));
+    let mut statistics = TableStatistics::from_description(&description);
+    if statistics.item_count > 0 {
+        statistics.partitions = sample(
+            client,
+            table,
+            None,
+            &partition_keys(&description.key_schema),
+        )
+        .await;
+        let schemas: Vec<(&str, &[KeySchemaElement])> = description
+            .global_secondary_indexes
+            .iter()
+            .flatten()
+            .map(|i| (i.index_name.as_str(), i.key_schema.as_slice()))
+            .chain(
+                description
+                    .local_secondary_indexes
+                    .iter()
+                    .flatten()
+                    .map(|i| (i.index_name.as_str(), i.key_schema.as_slice())),
+            )
+            .collect();
+        for index in &mut statistics.indexes {
+            if index.item_count == 0 {
+                continue;
+            }
+            if let Some((_, keys)) = schemas.iter().find(|(name, _)| *name == index.name) {
+                index.partitions =
+                    sample(client, table, Some(&index.name), &partition_keys(keys)).await;
+            }
+        }
+    }
+    let statistics = Arc::new(statistics);
     if let Ok(mut cache) = CACHE.lock() {
         let backend = address(client);
         cache.retain(|c| !(c.backend == backend && c.table == table));
@@ -72,6 +106,33 @@ pub(crate) async fn refresh(
         });
     }
     Ok(statistics)
+}
+
+/// One Scan page of the table or `index`, read for its partitions. A
+/// failed sample (a caller allowed Query but not Scan, say) leaves the
+/// estimate to the fallback instead of failing the find.
+async fn sample(
+    client: &Client,
+    table: &'static str,
+    index: Option<&str>,
+    partition_keys: &[&str],
+) -> Option<PartitionSample> {
+    let mut input = ScanInput::new(table);
+    input.index_name = index.map(str::to_owned);
+    input.limit = i32::try_from(SAMPLE_ENTRIES).ok();
+    input.projection = Some(Projection {
+        paths: partition_keys
+            .iter()
+            .map(|k| ExprPath::attribute(*k))
+            .collect(),
+    });
+    let out = client.retrying().scan(input).await.ok()?;
+    let entries = out.items.unwrap_or_default();
+    Some(PartitionSample::of(
+        &entries,
+        partition_keys,
+        out.last_evaluated_key.is_some(),
+    ))
 }
 
 /// The statistics of `table`, cached or fetched.
