@@ -261,7 +261,7 @@ where
             };
             match order {
                 std::cmp::Ordering::Less => {
-                    return self.current.next().map(|(k, v)| (k, v));
+                    return self.current.next();
                 }
                 std::cmp::Ordering::Equal => {
                     self.current.next();

@@ -159,9 +159,9 @@ impl<'a> Source<'a> {
         let Some((_, changes)) = changes else {
             let range = current.range(bounds);
             let plain: Entries<'a> = if forward {
-                Box::new(range.map(|(k, v)| (k, v)))
+                Box::new(range)
             } else {
-                Box::new(range.rev().map(|(k, v)| (k, v)))
+                Box::new(range.rev())
             };
             return Some((slot, plain));
         };
