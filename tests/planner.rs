@@ -2,13 +2,32 @@
 //! sparse with an INCLUDE projection, one KEYS_ONLY) and one LSI: each
 //! scenario asserts the plan chosen, then runs it and compares its items
 //! with a brute-force evaluation of the predicate over every item, and
-//! records the estimated read units next to the ones DynamoDB reported.
+//! records the estimated read units next to the ones DynamoDB reported;
+//! each scenario runs in process and through aws-sdk against `dynamo-local
+//! serve`.
 
 use dynamo::expr::Condition;
 use dynamo::ops::CreateTableInput;
 use dynamo::planner::{FindError, Operation, PlanError, TableStatistics};
 use dynamo::schema::{GlobalSecondaryIndex, LocalSecondaryIndex, Projection};
 use dynamo::{Attribute, Client, Cond, IndexKind, Item};
+
+mod common;
+
+// Every scenario runs in process and through aws-sdk against
+// `dynamo-local serve`: the plans, the items and the units are the same.
+on_both_backends!(
+    each_query_gets_the_plan_its_keys_allow,
+    partition_sizes_come_from_a_sample_of_each_index,
+    a_refused_scan_names_the_index_that_would_serve_it,
+    strong_consistency_rules_out_global_indexes,
+    strict_mode_refuses_any_filter,
+    order_limit_count_first_and_exists,
+    a_projection_returns_only_the_attributes_asked_for,
+    declared_access_patterns_run_strict_on_the_index_that_serves_them,
+    in_over_sort_key_fields_fans_out_into_prefixes_merged_in_order,
+    a_large_table_is_scanned_in_parallel_segments,
+);
 
 #[derive(Attribute, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum State {
@@ -105,12 +124,12 @@ pub fn tickets() -> Vec<Ticket> {
         .collect()
 }
 
-async fn loaded() -> (Client, Vec<Ticket>) {
-    let db = Client::new(dynamo_local::Engine::new());
-    create_tickets(&db).await;
+/// Creates and fills the table; the tickets written.
+async fn loaded(db: &Client) -> Vec<Ticket> {
+    create_tickets(db).await;
     let all = tickets();
     db.put_many(&all).await.unwrap();
-    (db, all)
+    all
 }
 
 /// The tickets the predicate selects, by brute force.
@@ -192,9 +211,8 @@ async fn plan_of(db: &Client, predicate: Cond<Ticket>) -> dynamo::Plan {
         .unwrap()
 }
 
-#[tokio::test]
-async fn each_query_gets_the_plan_its_keys_allow() {
-    let (db, all) = loaded().await;
+async fn each_query_gets_the_plan_its_keys_allow(db: Client) {
+    let all = loaded(&db).await;
     println!(
         "| query | plan | estimated RCU, N^(1/(k+1)) | estimated RCU, sampled | measured RCU |"
     );
@@ -436,9 +454,8 @@ async fn each_query_gets_the_plan_its_keys_allow() {
     );
 }
 
-#[tokio::test]
-async fn partition_sizes_come_from_a_sample_of_each_index() {
-    let (db, _) = loaded().await;
+async fn partition_sizes_come_from_a_sample_of_each_index(db: Client) {
+    loaded(&db).await;
     let stats = db.refresh_statistics::<Ticket>().await.unwrap();
     // Three tenants of 80 tickets: the page of 100 holds one whole
     // partition and cuts the next.
@@ -461,9 +478,8 @@ async fn partition_sizes_come_from_a_sample_of_each_index() {
     assert!((plan.estimate.items_read - 240f64.sqrt()).abs() < 1e-9);
 }
 
-#[tokio::test]
-async fn a_refused_scan_names_the_index_that_would_serve_it() {
-    let (db, _) = loaded().await;
+async fn a_refused_scan_names_the_index_that_would_serve_it(db: Client) {
+    loaded(&db).await;
     let err = db
         .find::<Ticket>()
         .matching(Ticket::REGION.eq("eu").and(Ticket::STATE.eq(State::Open)))
@@ -496,9 +512,8 @@ async fn a_refused_scan_names_the_index_that_would_serve_it() {
     );
 }
 
-#[tokio::test]
-async fn strong_consistency_rules_out_global_indexes() {
-    let (db, _) = loaded().await;
+async fn strong_consistency_rules_out_global_indexes(db: Client) {
+    loaded(&db).await;
     let err = db
         .find::<Ticket>()
         .matching(Ticket::ASSIGNEE.eq("ann"))
@@ -518,9 +533,8 @@ async fn strong_consistency_rules_out_global_indexes() {
     assert_eq!(plan.indexes(), [Some("by_priority")]);
 }
 
-#[tokio::test]
-async fn strict_mode_refuses_any_filter() {
-    let (db, _) = loaded().await;
+async fn strict_mode_refuses_any_filter(db: Client) {
+    loaded(&db).await;
     let err = db
         .find::<Ticket>()
         .matching(Ticket::TENANT.eq("acme").and(Ticket::TITLE.eq("ticket 3")))
@@ -543,9 +557,8 @@ async fn strict_mode_refuses_any_filter() {
     assert_eq!(plan.indexes(), [Some("by_priority")]);
 }
 
-#[tokio::test]
-async fn order_limit_count_first_and_exists() {
-    let (db, all) = loaded().await;
+async fn order_limit_count_first_and_exists(db: Client) {
+    let all = loaded(&db).await;
     // With priority fixed, the LSI is sorted by opened_at: it serves the
     // order, one query per tenant merged by opened_at.
     let predicate = Ticket::TENANT
@@ -643,9 +656,8 @@ async fn order_limit_count_first_and_exists() {
     );
 }
 
-#[tokio::test]
-async fn a_projection_returns_only_the_attributes_asked_for() {
-    let (db, _) = loaded().await;
+async fn a_projection_returns_only_the_attributes_asked_for(db: Client) {
+    loaded(&db).await;
     let mut stream = db
         .find::<Ticket>()
         .matching(Ticket::ASSIGNEE.eq("ann").and(Ticket::PRIORITY.eq(1u8)))
@@ -669,9 +681,8 @@ async fn a_projection_returns_only_the_attributes_asked_for() {
     assert!(!plan.fetches_back(), "{plan}");
 }
 
-#[tokio::test]
-async fn declared_access_patterns_run_strict_on_the_index_that_serves_them() {
-    let (db, all) = loaded().await;
+async fn declared_access_patterns_run_strict_on_the_index_that_serves_them(db: Client) {
+    let all = loaded(&db).await;
     let find = Ticket::open_by_region(&db, "acme", "eu", State::Open)
         .matching(Ticket::OPENED_AT.ge(1100u64))
         .descending();
@@ -697,9 +708,8 @@ async fn declared_access_patterns_run_strict_on_the_index_that_serves_them() {
     assert_eq!(got, selected(&all, &Ticket::ASSIGNEE.eq("dee")).len());
 }
 
-#[tokio::test]
-async fn in_over_sort_key_fields_fans_out_into_prefixes_merged_in_order() {
-    let (db, all) = loaded().await;
+async fn in_over_sort_key_fields_fans_out_into_prefixes_merged_in_order(db: Client) {
+    let all = loaded(&db).await;
     // IN on the LSI's first template field: one prefix per priority,
     // merged by the LSI's sort key (priority, then opened_at).
     let p = Ticket::TENANT
@@ -758,9 +768,8 @@ async fn in_over_sort_key_fields_fans_out_into_prefixes_merged_in_order() {
     assert_eq!(got, expected);
 }
 
-#[tokio::test]
-async fn a_large_table_is_scanned_in_parallel_segments() {
-    let (db, all) = loaded().await;
+async fn a_large_table_is_scanned_in_parallel_segments(db: Client) {
+    let all = loaded(&db).await;
     let p = Ticket::STATE
         .eq(State::Pending)
         .and(Ticket::PRIORITY.lt(2u8));
