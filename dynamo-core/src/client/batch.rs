@@ -113,12 +113,12 @@ impl Client {
                     consistent_read: consistency.consistent_read(),
                     projection: None,
                 };
-                let mut output = backend
-                    .batch_get_item(BatchGetItemInput {
-                        request_items: HashMap::from([(table.to_owned(), request)]),
-                        return_consumed_capacity: None,
-                    })
-                    .await?;
+                let input = BatchGetItemInput {
+                    request_items: HashMap::from([(table.to_owned(), request)]),
+                    return_consumed_capacity: None,
+                };
+                input.validate()?;
+                let mut output = backend.batch_get_item(input).await?;
                 let rest = output.unprocessed_keys.remove(table).map(|r| r.keys);
                 let items = output.responses.remove(table).unwrap_or_default();
                 Ok((items, rest.unwrap_or_default()))
@@ -185,12 +185,12 @@ impl Client {
         let backend = self.backend.inner();
         for chunk in requests.chunks(WRITE_BATCH) {
             let send = |writes| async move {
-                let mut output = backend
-                    .batch_write_item(BatchWriteItemInput {
-                        request_items: HashMap::from([(table.to_owned(), writes)]),
-                        return_consumed_capacity: None,
-                    })
-                    .await?;
+                let input = BatchWriteItemInput {
+                    request_items: HashMap::from([(table.to_owned(), writes)]),
+                    return_consumed_capacity: None,
+                };
+                input.validate()?;
+                let mut output = backend.batch_write_item(input).await?;
                 Ok((
                     (),
                     output.unprocessed_items.remove(table).unwrap_or_default(),

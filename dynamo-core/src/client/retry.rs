@@ -437,13 +437,16 @@ pub(crate) fn client_request_token() -> String {
 }
 
 /// Implements each operation of `$trait` by retrying the inner backend's,
-/// with the `$extra` items as they are.
+/// with the `$extra` items as they are. `$check` runs once on each input
+/// before anything is sent: an invalid request fails here, with the
+/// ValidationException DynamoDB would send, and no backend sees it.
 macro_rules! retried {
-    ($trait:ident via $inner:expr, { $($extra:tt)* }
+    ($trait:ident via $inner:expr, check $check:expr, { $($extra:tt)* }
      $($method:ident($input:ty) -> $output:ty = $name:literal;)*) => {
         #[async_trait]
         impl $trait for Retrying {
             $(async fn $method(&self, input: $input) -> Result<$output> {
+                $check(&input)?;
                 let inner = $inner(self)?;
                 self.run($name, || inner.$method(input.clone())).await
             })*
@@ -451,6 +454,16 @@ macro_rules! retried {
             $($extra)*
         }
     };
+}
+
+/// The table-independent checks of a request ([`Validate`]).
+fn validated(input: &impl Validate) -> Result<()> {
+    input.validate()
+}
+
+/// Stream requests carry no checks of their own in the model yet.
+fn unchecked<I>(_: &I) -> Result<()> {
+    Ok(())
 }
 
 fn plain(retrying: &Retrying) -> Result<&dyn Backend> {
@@ -464,7 +477,7 @@ fn streams(retrying: &Retrying) -> Result<&dyn StreamsBackend> {
         .ok_or_else(|| Error::validation("this backend does not serve DynamoDB Streams"))
 }
 
-retried! { Backend via plain, {
+retried! { Backend via plain, check validated, {
         fn streams(&self) -> Option<&dyn StreamsBackend> {
             self.backend.streams().map(|_| self as &dyn StreamsBackend)
         }
@@ -495,7 +508,7 @@ retried! { Backend via plain, {
     batch_write_item(BatchWriteItemInput) -> BatchWriteItemOutput = "BatchWriteItem";
 }
 
-retried! { StreamsBackend via streams, {}
+retried! { StreamsBackend via streams, check unchecked, {}
     list_streams(ListStreamsInput) -> ListStreamsOutput = "ListStreams";
     describe_stream(DescribeStreamInput) -> DescribeStreamOutput = "DescribeStream";
     get_shard_iterator(GetShardIteratorInput) -> GetShardIteratorOutput = "GetShardIterator";

@@ -108,3 +108,47 @@ pub struct BatchGetItemOutput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumed_capacity: Option<Vec<ConsumedCapacity>>,
 }
+
+/// Most keys one BatchGetItem reads, over all its tables.
+pub const MAX_BATCH_GET_KEYS: usize = 100;
+
+impl BatchGetItemInput {
+    /// Checks what DynamoDB checks before looking at any table: keys per
+    /// table and in all, table names, projections.
+    pub fn validate(&self) -> Result<(), crate::error::Error> {
+        use super::{Shown, invalid_member};
+        if self.request_items.is_empty() {
+            return Err(crate::error::Error::validation(
+                "The requestItems parameter is required for BatchGetItem",
+            ));
+        }
+        for (name, request) in &self.request_items {
+            let member = format!("RequestItems.{name}.member.Keys");
+            if request.keys.len() > MAX_BATCH_GET_KEYS {
+                return Err(invalid_member(
+                    Shown::Omitted,
+                    &member,
+                    "Member must have length less than or equal to 100",
+                ));
+            }
+            if request.keys.is_empty() {
+                return Err(invalid_member(
+                    Shown::Omitted,
+                    &member,
+                    "Member must have length greater than or equal to 1",
+                ));
+            }
+        }
+        let total: usize = self.request_items.values().map(|r| r.keys.len()).sum();
+        if total > MAX_BATCH_GET_KEYS {
+            return Err(crate::error::Error::validation(
+                "Too many items requested for the BatchGetItem call",
+            ));
+        }
+        for (name, request) in &self.request_items {
+            super::validate_table_name(name)?;
+            super::check_expression_limits(None, None, request.projection.as_ref())?;
+        }
+        Ok(())
+    }
+}

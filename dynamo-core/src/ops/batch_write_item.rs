@@ -45,3 +45,54 @@ pub struct BatchWriteItemOutput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumed_capacity: Option<Vec<ConsumedCapacity>>,
 }
+
+/// Most writes one BatchWriteItem makes, over all its tables.
+pub const MAX_BATCH_WRITES: usize = 25;
+
+impl BatchWriteItemInput {
+    /// Checks what DynamoDB checks before looking at any table: writes
+    /// per table and in all, table names.
+    pub fn validate(&self) -> Result<(), crate::error::Error> {
+        use crate::error::Error;
+        if self.request_items.is_empty() {
+            return Err(Error::validation(
+                "The requestItems parameter is required for BatchWriteItem",
+            ));
+        }
+        if self
+            .request_items
+            .values()
+            .any(|requests| requests.is_empty() || requests.len() > MAX_BATCH_WRITES)
+        {
+            // DynamoDB shows the whole map, Java-style.
+            let shown: Vec<String> = self
+                .request_items
+                .iter()
+                .map(|(table, requests)| {
+                    let kinds: Vec<&str> = requests
+                        .iter()
+                        .map(|r| match r {
+                            WriteRequest::PutRequest { .. } => "WriteRequest(PutRequest)",
+                            WriteRequest::DeleteRequest { .. } => "WriteRequest(DeleteRequest)",
+                        })
+                        .collect();
+                    format!("{table}=[{}]", kinds.join(", "))
+                })
+                .collect();
+            return Err(super::invalid_member(
+                super::Shown::Value(&format!("{{{}}}", shown.join(", "))),
+                "requestItems",
+                "Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]",
+            ));
+        }
+        let total: usize = self.request_items.values().map(Vec::len).sum();
+        if total > MAX_BATCH_WRITES {
+            return Err(Error::validation(
+                "Too many items requested for the BatchWriteItem call",
+            ));
+        }
+        self.request_items
+            .keys()
+            .try_for_each(|name| super::validate_table_name(name))
+    }
+}

@@ -124,8 +124,10 @@ impl CreateTableInput {
         };
         match self.key_schema.as_slice() {
             [] => {
-                return Err(Error::Validation(
-                    "1 validation error detected: Value '[]' at 'keySchema' failed to satisfy constraint: Member must have length greater than or equal to 1".into(),
+                return Err(super::invalid_member(
+                    super::Shown::Value("[]"),
+                    "keySchema",
+                    "Member must have length greater than or equal to 1",
                 ));
             }
             [first, rest @ ..] => {
@@ -166,10 +168,11 @@ impl CreateTableInput {
                                 )
                             })
                             .collect();
-                        return Err(Error::Validation(format!(
-                            "1 validation error detected: Value '[{}]' at 'keySchema' failed to satisfy constraint: Member must have length less than or equal to 2",
-                            elements.join(", ")
-                        )));
+                        return Err(super::invalid_member(
+                            super::Shown::Value(&format!("[{}]", elements.join(", "))),
+                            "keySchema",
+                            "Member must have length less than or equal to 2",
+                        ));
                     }
                 }
             }

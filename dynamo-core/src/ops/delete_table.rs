@@ -18,3 +18,10 @@ pub struct DeleteTableOutput {
     /// The table as it was, with status `DELETING`.
     pub table_description: TableDescription,
 }
+
+impl DeleteTableInput {
+    /// Checks the table name.
+    pub fn validate(&self) -> Result<(), crate::error::Error> {
+        super::validate_table_name(&self.table_name)
+    }
+}

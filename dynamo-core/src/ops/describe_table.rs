@@ -18,3 +18,10 @@ pub struct DescribeTableOutput {
     /// The table.
     pub table: TableDescription,
 }
+
+impl DescribeTableInput {
+    /// Checks the table name.
+    pub fn validate(&self) -> Result<(), crate::error::Error> {
+        super::validate_table_name(&self.table_name)
+    }
+}

@@ -57,9 +57,11 @@ fn comparison(name: &str, operator: &str, args: Vec<AttributeValue>) -> Result<C
             Some(1)
         }
         other => {
-            return Err(Error::Validation(format!(
-                "1 validation error detected: Value '{other}' at 'comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: {OPERATORS}"
-            )));
+            return Err(super::invalid_member(
+                super::Shown::Value(other),
+                "comparisonOperator",
+                &format!("Member must satisfy enum value set: {OPERATORS}"),
+            ));
         }
     };
     if expected.is_some_and(|n| n != args.len()) || (expected.is_none() && args.is_empty()) {
@@ -132,9 +134,11 @@ fn join(
         None | Some("AND") => false,
         Some("OR") => true,
         Some(other) => {
-            return Err(Error::Validation(format!(
-                "1 validation error detected: Value '{other}' at 'conditionalOperator' failed to satisfy constraint: Member must satisfy enum value set: [OR, AND]"
-            )));
+            return Err(super::invalid_member(
+                super::Shown::Value(other),
+                "conditionalOperator",
+                "Member must satisfy enum value set: [OR, AND]",
+            ));
         }
     };
     Ok(balanced(conditions, or))
@@ -343,9 +347,11 @@ pub(crate) fn attribute_updates(
                 )));
             }
             (other, _) => {
-                return Err(Error::Validation(format!(
-                    "1 validation error detected: Value '{other}' at 'attributeUpdates.{name}.member.action' failed to satisfy constraint: Member must satisfy enum value set: [ADD, PUT, DELETE]"
-                )));
+                return Err(super::invalid_member(
+                    super::Shown::Value(other),
+                    &format!("attributeUpdates.{name}.member.action"),
+                    "Member must satisfy enum value set: [ADD, PUT, DELETE]",
+                ));
             }
         }
     }

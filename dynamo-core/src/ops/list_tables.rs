@@ -30,13 +30,12 @@ impl ListTablesInput {
     /// Checks `Limit` against DynamoDB's range of 1 to 100.
     pub fn validate(&self) -> Result<(), Error> {
         match self.limit {
-            Some(l) if l < 1 => Err(Error::Validation(format!(
-                "1 validation error detected: Value '{l}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
-            ))),
-            Some(l) if l > 100 => Err(Error::Validation(format!(
-                "1 validation error detected: Value '{l}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100"
-            ))),
-            _ => Ok(()),
+            Some(l) if l > 100 => Err(super::invalid_member(
+                super::Shown::Value(&l.to_string()),
+                "limit",
+                "Member must have value less than or equal to 100",
+            )),
+            limit => super::validate_limit(limit),
         }
     }
 }

@@ -24,8 +24,12 @@ mod update_item;
 mod update_table;
 mod wire;
 
-pub use batch_get_item::{BatchGetItemInput, BatchGetItemOutput, KeysAndAttributes};
-pub use batch_write_item::{BatchWriteItemInput, BatchWriteItemOutput, WriteRequest};
+pub use batch_get_item::{
+    BatchGetItemInput, BatchGetItemOutput, KeysAndAttributes, MAX_BATCH_GET_KEYS,
+};
+pub use batch_write_item::{
+    BatchWriteItemInput, BatchWriteItemOutput, MAX_BATCH_WRITES, WriteRequest,
+};
 pub use capacity::{Capacity, ConsumedCapacity, ReturnConsumedCapacity};
 pub use create_table::{
     CreateTableInput, CreateTableOutput, MAX_GLOBAL_SECONDARY_INDEXES, MAX_GSI_KEY_ATTRIBUTES,
@@ -47,7 +51,7 @@ pub use streams::{
 };
 pub use tags::{
     ListTagsOfResourceInput, ListTagsOfResourceOutput, Tag, TagResourceInput, TagsOutput,
-    UntagResourceInput,
+    UntagResourceInput, table_name_of_arn,
 };
 pub use time_to_live::{
     DescribeTimeToLiveInput, DescribeTimeToLiveOutput, UpdateTimeToLiveInput,
@@ -65,6 +69,50 @@ pub use update_table::{
 
 use crate::error::Error;
 use serde::{Deserialize, Serialize};
+
+/// An operation's input that can be checked before it is sent: the checks
+/// DynamoDB makes before it looks at any table. Every input of
+/// [`crate::Backend`] has one; the typed [`crate::Client`] runs it before
+/// any backend sees the request, and the engine starts each operation
+/// with it, so both fail the same way.
+pub trait Validate {
+    /// DynamoDB's ValidationException (type and text) for an invalid
+    /// request.
+    fn validate(&self) -> Result<(), Error>;
+}
+
+macro_rules! validated {
+    ($($input:ty),* $(,)?) => {
+        $(impl Validate for $input {
+            fn validate(&self) -> Result<(), Error> {
+                <$input>::validate(self)
+            }
+        })*
+    };
+}
+
+validated!(
+    CreateTableInput,
+    DeleteTableInput,
+    DescribeTableInput,
+    ListTablesInput,
+    UpdateTableInput,
+    UpdateTimeToLiveInput,
+    DescribeTimeToLiveInput,
+    TagResourceInput,
+    UntagResourceInput,
+    ListTagsOfResourceInput,
+    PutItemInput,
+    GetItemInput,
+    UpdateItemInput,
+    DeleteItemInput,
+    QueryInput,
+    ScanInput,
+    BatchGetItemInput,
+    BatchWriteItemInput,
+    TransactWriteItemsInput,
+    TransactGetItemsInput,
+);
 
 /// `ReturnValues`: which item image a write returns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -135,6 +183,48 @@ pub enum Select {
     AllProjectedAttributes,
 }
 
+/// How a model-constraint violation shows the value it found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown<'a> {
+    /// `Value '<text>' at ...`.
+    Value(&'a str),
+    /// `Value null at ...`: a required member is absent.
+    Null,
+    /// `Value at ...`: DynamoDB leaves the value out (list lengths).
+    Omitted,
+}
+
+/// One model-constraint violation in DynamoDB's words: `Value '<value>'
+/// at '<member>' failed to satisfy constraint: <constraint>`.
+pub fn violation(value: Shown<'_>, member: &str, constraint: &str) -> String {
+    let value = match value {
+        Shown::Value(text) => format!(" '{text}'"),
+        Shown::Null => " null".to_owned(),
+        Shown::Omitted => String::new(),
+    };
+    format!("Value{value} at '{member}' failed to satisfy constraint: {constraint}")
+}
+
+/// DynamoDB's ValidationException for model-constraint violations (at
+/// least one): `1 validation error detected: <violation>`, or `N
+/// validation errors detected: <v1>; <v2>; ...`. The one place that
+/// spells this message.
+pub fn validation_errors(violations: &[String]) -> Error {
+    match violations {
+        [one] => Error::Validation(format!("1 validation error detected: {one}")),
+        many => Error::Validation(format!(
+            "{} validation errors detected: {}",
+            many.len(),
+            many.join("; ")
+        )),
+    }
+}
+
+/// A ValidationException for one violated constraint; see [`violation`].
+pub fn invalid_member(value: Shown<'_>, member: &str, constraint: &str) -> Error {
+    validation_errors(&[violation(value, member, constraint)])
+}
+
 /// Checks the `TableName` of a request on an existing table, with
 /// DynamoDB's message. These members also accept a table ARN, so the model
 /// asks only for 1 to 1024 characters; a name that is too short for a table
@@ -156,9 +246,7 @@ pub fn validate_table_name(name: &str) -> Result<(), Error> {
     } else {
         return Ok(());
     };
-    Err(Error::Validation(format!(
-        "1 validation error detected: Value '{name}' at 'tableName' failed to satisfy constraint: {constraint}"
-    )))
+    Err(invalid_member(Shown::Value(name), "tableName", constraint))
 }
 
 /// Checks the name of a table being created (3 to 255 characters of
@@ -185,9 +273,7 @@ pub(crate) fn validate_name(name: &str, member: &str) -> Result<(), Error> {
     } else {
         return Ok(());
     };
-    Err(Error::Validation(format!(
-        "1 validation error detected: Value '{name}' at '{member}' failed to satisfy constraint: {constraint}"
-    )))
+    Err(invalid_member(Shown::Value(name), member, constraint))
 }
 
 /// Checks provisioned capacity values (at least 1 each), reporting every
@@ -202,21 +288,17 @@ pub fn validate_throughput(
         ("writeCapacityUnits", throughput.write_capacity_units),
     ] {
         if value < 1 {
-            violations.push(format!(
-                "Value '{value}' at '{member}.{name}' failed to satisfy constraint: Member must have value greater than or equal to 1"
+            violations.push(violation(
+                Shown::Value(&value.to_string()),
+                &format!("{member}.{name}"),
+                "Member must have value greater than or equal to 1",
             ));
         }
     }
-    match violations.len() {
-        0 => Ok(()),
-        1 => Err(Error::Validation(format!(
-            "1 validation error detected: {}",
-            violations[0]
-        ))),
-        n => Err(Error::Validation(format!(
-            "{n} validation errors detected: {}",
-            violations.join("; ")
-        ))),
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(validation_errors(&violations))
     }
 }
 
@@ -242,9 +324,11 @@ pub(crate) fn check_expression_limits(
 /// Checks that `Limit` is at least 1, with DynamoDB's message.
 pub(crate) fn validate_limit(limit: Option<i32>) -> Result<(), Error> {
     match limit {
-        Some(l) if l < 1 => Err(Error::Validation(format!(
-            "1 validation error detected: Value '{l}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
-        ))),
+        Some(l) if l < 1 => Err(invalid_member(
+            Shown::Value(&l.to_string()),
+            "limit",
+            "Member must have value greater than or equal to 1",
+        )),
         _ => Ok(()),
     }
 }

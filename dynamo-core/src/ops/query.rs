@@ -91,8 +91,10 @@ impl QueryInput {
         )?;
         // Query reports a bad Limit without its value, unlike Scan.
         match self.limit {
-            Some(l) if l < 1 => Err(Error::validation(
-                "1 validation error detected: Value at 'Limit' failed to satisfy constraint: Member must have value greater than or equal to 1",
+            Some(l) if l < 1 => Err(super::invalid_member(
+                super::Shown::Omitted,
+                "Limit",
+                "Member must have value greater than or equal to 1",
             )),
             _ => Ok(()),
         }

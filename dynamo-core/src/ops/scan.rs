@@ -79,9 +79,11 @@ impl ScanInput {
         )?;
         validate_limit(self.limit)?;
         let range_error = |member: &str, value: i32, bound: &str| {
-            Err(Error::Validation(format!(
-                "1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: Member must have value {bound}"
-            )))
+            Err(super::invalid_member(
+                super::Shown::Value(&value.to_string()),
+                member,
+                &format!("Member must have value {bound}"),
+            ))
         };
         match (self.segment, self.total_segments) {
             (Some(_), None) => Err(Error::validation(

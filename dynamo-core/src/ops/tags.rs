@@ -57,3 +57,38 @@ pub struct ListTagsOfResourceOutput {
 /// Output of `TagResource` and `UntagResource`: nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct TagsOutput {}
+
+/// The table name in a table's ARN (`arn:aws:dynamodb:<region>:<account>:table/<name>`),
+/// or DynamoDB's ValidationException for an ARN of no table.
+pub fn table_name_of_arn(arn: &str) -> Result<&str, crate::error::Error> {
+    arn.strip_prefix("arn:aws:dynamodb:")
+        .and_then(|rest| rest.split_once(":table/"))
+        .map(|(_, name)| name)
+        .filter(|name| !name.is_empty() && !name.contains('/'))
+        .ok_or_else(|| {
+            crate::error::Error::Validation(format!(
+                "Invalid TableArn: Invalid ResourceArn provided as input {arn}"
+            ))
+        })
+}
+
+impl TagResourceInput {
+    /// Checks the ARN names a table.
+    pub fn validate(&self) -> Result<(), crate::error::Error> {
+        table_name_of_arn(&self.resource_arn).map(|_| ())
+    }
+}
+
+impl UntagResourceInput {
+    /// Checks the ARN names a table.
+    pub fn validate(&self) -> Result<(), crate::error::Error> {
+        table_name_of_arn(&self.resource_arn).map(|_| ())
+    }
+}
+
+impl ListTagsOfResourceInput {
+    /// Checks the ARN names a table.
+    pub fn validate(&self) -> Result<(), crate::error::Error> {
+        table_name_of_arn(&self.resource_arn).map(|_| ())
+    }
+}

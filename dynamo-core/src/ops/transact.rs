@@ -137,6 +137,15 @@ pub struct TransactGetItemsOutput {
     pub consumed_capacity: Option<Vec<ConsumedCapacity>>,
 }
 
+/// A required member of a request's wire form is absent.
+fn null_member(member: &str) -> WireValidation {
+    WireValidation::from(super::invalid_member(
+        super::Shown::Null,
+        member,
+        "Member must not be null",
+    ))
+}
+
 fn count_error(count: usize) -> Result<(), Error> {
     let constraint = if count == 0 {
         "Member must have length greater than or equal to 1"
@@ -150,9 +159,11 @@ fn count_error(count: usize) -> Result<(), Error> {
     } else {
         format!("[{count} items]")
     };
-    Err(Error::Validation(format!(
-        "1 validation error detected: Value '{shown}' at 'transactItems' failed to satisfy constraint: {constraint}"
-    )))
+    Err(super::invalid_member(
+        super::Shown::Value(&shown),
+        "transactItems",
+        constraint,
+    ))
 }
 
 impl TransactWriteItemsInput {
@@ -335,8 +346,10 @@ impl TryFrom<TransactWriteWire> for TransactWriteItemsInput {
                 ));
             }
             let missing = |what: &str| {
-                WireValidation(format!(
-                    "1 validation error detected: Value null at '{member}.{what}' failed to satisfy constraint: Member must not be null"
+                WireValidation::from(super::invalid_member(
+                    super::Shown::Null,
+                    &format!("{member}.{what}"),
+                    "Member must not be null",
                 ))
             };
             let item = if let Some(a) = action.condition_check {
@@ -533,15 +546,11 @@ impl TryFrom<TransactGetWire> for TransactGetItemsInput {
         for (i, action) in actions.into_iter().enumerate() {
             let member = format!("transactItems.{}.member.get", i + 1);
             let Some(get) = action.get else {
-                return Err(WireValidation(format!(
-                    "1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null"
-                )));
+                return Err(null_member(&member));
             };
             let p = parse_action(get, &member)?;
             transact_items.push(TransactGetItem {
-                key: p.key.ok_or_else(|| WireValidation(format!(
-                    "1 validation error detected: Value null at '{member}.key' failed to satisfy constraint: Member must not be null"
-                )))?,
+                key: p.key.ok_or_else(|| null_member(&format!("{member}.key")))?,
                 table_name: p.table_name,
                 projection: p.projection,
             });

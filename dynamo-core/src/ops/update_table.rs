@@ -68,3 +68,61 @@ pub struct UpdateTableOutput {
     /// The table after the change.
     pub table_description: TableDescription,
 }
+
+impl UpdateTableInput {
+    /// Checks what DynamoDB checks before looking at the table: something
+    /// to change, one action per index update, at most one index created
+    /// or deleted, capacities, and the names, keys and projections of
+    /// indexes created.
+    pub fn validate(&self) -> Result<(), crate::error::Error> {
+        use crate::error::Error;
+        super::validate_table_name(&self.table_name)?;
+        let updates = self
+            .global_secondary_index_updates
+            .as_deref()
+            .unwrap_or_default();
+        if self.billing_mode.is_none()
+            && self.provisioned_throughput.is_none()
+            && updates.is_empty()
+            && self.stream_specification.is_none()
+        {
+            return Err(Error::validation(
+                "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required",
+            ));
+        }
+        let online = updates
+            .iter()
+            .filter(|u| u.create.is_some() || u.delete.is_some())
+            .count();
+        if online > 1 {
+            return Err(Error::Service {
+                error_type: "LimitExceededException".into(),
+                message: "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table".into(),
+            });
+        }
+        for update in updates {
+            let actions = usize::from(update.create.is_some())
+                + usize::from(update.update.is_some())
+                + usize::from(update.delete.is_some());
+            if actions != 1 {
+                return Err(Error::Validation(format!(
+                    "One or more parameter values were invalid: {}",
+                    "One of GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Update or GlobalSecondaryIndexUpdate.Delete must be specified"
+                )));
+            }
+        }
+        if let Some(throughput) = &self.provisioned_throughput {
+            super::validate_throughput(throughput, "provisionedThroughput")?;
+        }
+        for create in updates.iter().filter_map(|u| u.create.as_ref()) {
+            super::validate_index_name(&create.index_name)?;
+            super::validate_index_key_schema(
+                &create.index_name,
+                &create.key_schema,
+                super::MAX_GSI_KEY_ATTRIBUTES,
+            )?;
+            super::validate_projection(&create.projection)?;
+        }
+        Ok(())
+    }
+}

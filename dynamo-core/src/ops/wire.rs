@@ -16,8 +16,10 @@ impl Violations {
     /// A required member is absent.
     pub fn require<T>(&mut self, value: &Option<T>, member: &str) {
         if value.is_none() {
-            self.0.push(format!(
-                "Value null at '{member}' failed to satisfy constraint: Member must not be null"
+            self.0.push(super::violation(
+                super::Shown::Null,
+                member,
+                "Member must not be null",
             ));
         }
     }
@@ -38,9 +40,10 @@ impl Violations {
                     .split_once("expected ")
                     .map(|(_, rest)| crate::value::enum_values(rest))
                     .unwrap_or_default();
-                self.0.push(format!(
-                    "Value '{value}' at '{member}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
-                    set.join(", ")
+                self.0.push(super::violation(
+                    super::Shown::Value(&value),
+                    member,
+                    &format!("Member must satisfy enum value set: [{}]", set.join(", ")),
                 ));
                 None
             }
@@ -48,16 +51,10 @@ impl Violations {
     }
 
     pub fn finish(self) -> Result<(), Error> {
-        match self.0.len() {
-            0 => Ok(()),
-            1 => Err(Error::Validation(format!(
-                "1 validation error detected: {}",
-                self.0[0]
-            ))),
-            n => Err(Error::Validation(format!(
-                "{n} validation errors detected: {}",
-                self.0.join("; ")
-            ))),
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(super::validation_errors(&self.0))
         }
     }
 }

@@ -17,10 +17,6 @@ use dynamo_core::{AttributeMap, Error, Result};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-/// Most keys one BatchGetItem reads.
-const MAX_BATCH_GET_KEYS: usize = 100;
-/// Most writes one BatchWriteItem makes.
-const MAX_BATCH_WRITES: usize = 25;
 /// Largest BatchGetItem response, counted in the sizes of the items it
 /// returns: the key whose item would take the response past it, and every
 /// key after it, is left unprocessed.
@@ -40,29 +36,7 @@ pub(crate) fn batch_get_item(
     input: BatchGetItemInput,
     deferred: Option<&Deferred>,
 ) -> Result<BatchGetItemOutput> {
-    if input.request_items.is_empty() {
-        return Err(Error::validation(
-            "The requestItems parameter is required for BatchGetItem",
-        ));
-    }
-    for (name, request) in &input.request_items {
-        if request.keys.len() > MAX_BATCH_GET_KEYS {
-            return Err(Error::Validation(format!(
-                "1 validation error detected: Value at 'RequestItems.{name}.member.Keys' failed to satisfy constraint: Member must have length less than or equal to 100"
-            )));
-        }
-        if request.keys.is_empty() {
-            return Err(Error::Validation(format!(
-                "1 validation error detected: Value at 'RequestItems.{name}.member.Keys' failed to satisfy constraint: Member must have length greater than or equal to 1"
-            )));
-        }
-    }
-    let total: usize = input.request_items.values().map(|r| r.keys.len()).sum();
-    if total > MAX_BATCH_GET_KEYS {
-        return Err(Error::validation(
-            "Too many items requested for the BatchGetItem call",
-        ));
-    }
+    input.validate()?;
     let mut plan = Vec::with_capacity(input.request_items.len());
     for (name, request) in input.request_items {
         let table = batch_table(engine, &name)?;
@@ -146,42 +120,7 @@ pub(crate) fn batch_write_item(
     input: BatchWriteItemInput,
     deferred: Option<&Deferred>,
 ) -> Result<BatchWriteItemOutput> {
-    if input.request_items.is_empty() {
-        return Err(Error::validation(
-            "The requestItems parameter is required for BatchWriteItem",
-        ));
-    }
-    if input
-        .request_items
-        .values()
-        .any(|requests| requests.is_empty() || requests.len() > MAX_BATCH_WRITES)
-    {
-        // DynamoDB shows the whole map, Java-style.
-        let shown: Vec<String> = input
-            .request_items
-            .iter()
-            .map(|(table, requests)| {
-                let kinds: Vec<&str> = requests
-                    .iter()
-                    .map(|r| match r {
-                        WriteRequest::PutRequest { .. } => "WriteRequest(PutRequest)",
-                        WriteRequest::DeleteRequest { .. } => "WriteRequest(DeleteRequest)",
-                    })
-                    .collect();
-                format!("{table}=[{}]", kinds.join(", "))
-            })
-            .collect();
-        return Err(Error::Validation(format!(
-            "1 validation error detected: Value '{{{}}}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]",
-            shown.join(", ")
-        )));
-    }
-    let total: usize = input.request_items.values().map(Vec::len).sum();
-    if total > MAX_BATCH_WRITES {
-        return Err(Error::validation(
-            "Too many items requested for the BatchWriteItem call",
-        ));
-    }
+    input.validate()?;
     let mut plan = Vec::with_capacity(input.request_items.len());
     let mut unprocessed_items = HashMap::new();
     for (name, requests) in input.request_items {

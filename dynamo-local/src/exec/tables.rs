@@ -290,7 +290,7 @@ fn find_table(engine: &Engine, name: &str) -> Result<Arc<Table>> {
 }
 
 pub(crate) fn delete_table(engine: &Engine, input: DeleteTableInput) -> Result<DeleteTableOutput> {
-    validate_table_name(&input.table_name)?;
+    input.validate()?;
     let table = engine
         .catalog_mut()
         .remove(&input.table_name)
@@ -304,6 +304,7 @@ pub(crate) fn describe_table(
     engine: &Engine,
     input: DescribeTableInput,
 ) -> Result<DescribeTableOutput> {
+    input.validate()?;
     let table = find_table(engine, &input.table_name)?;
     Ok(DescribeTableOutput {
         table: table.describe(TableStatus::Active),
@@ -335,44 +336,12 @@ pub(crate) fn list_tables(engine: &Engine, input: ListTablesInput) -> Result<Lis
 }
 
 pub(crate) fn update_table(engine: &Engine, input: UpdateTableInput) -> Result<UpdateTableOutput> {
+    input.validate()?;
     let table = find_table(engine, &input.table_name)?;
     let updates = input
         .global_secondary_index_updates
         .as_deref()
         .unwrap_or_default();
-    if input.billing_mode.is_none()
-        && input.provisioned_throughput.is_none()
-        && updates.is_empty()
-        && input.stream_specification.is_none()
-    {
-        return Err(Error::validation(
-            "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required",
-        ));
-    }
-    let online = updates
-        .iter()
-        .filter(|u| u.create.is_some() || u.delete.is_some())
-        .count();
-    if online > 1 {
-        return Err(Error::Service {
-            error_type: "LimitExceededException".into(),
-            message: "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table".into(),
-        });
-    }
-    for update in updates {
-        let actions = usize::from(update.create.is_some())
-            + usize::from(update.update.is_some())
-            + usize::from(update.delete.is_some());
-        if actions != 1 {
-            return Err(invalid(
-                "One of GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Update or GlobalSecondaryIndexUpdate.Delete must be specified",
-            ));
-        }
-    }
-
-    if let Some(throughput) = &input.provisioned_throughput {
-        validate_throughput(throughput, "provisionedThroughput")?;
-    }
     let mut state = table.write();
     if let Some(spec) = input.stream_specification {
         super::streams::check_update(&table.name, &state, spec)?;
@@ -422,13 +391,6 @@ pub(crate) fn update_table(engine: &Engine, input: UpdateTableInput) -> Result<U
     let mut new_index = None;
     for update in updates {
         if let Some(create) = &update.create {
-            validate_index_name(&create.index_name)?;
-            validate_index_key_schema(
-                &create.index_name,
-                &create.key_schema,
-                MAX_GSI_KEY_ATTRIBUTES,
-            )?;
-            validate_projection(&create.projection)?;
             if state.index(&create.index_name).is_some() {
                 return Err(invalid(&format!(
                     "Index already exists: {}",
@@ -528,13 +490,9 @@ pub(crate) fn update_time_to_live(
     engine: &Engine,
     input: UpdateTimeToLiveInput,
 ) -> Result<UpdateTimeToLiveOutput> {
+    input.validate()?;
     let table = find_table(engine, &input.table_name)?;
     let spec = input.time_to_live_specification;
-    if spec.attribute_name.is_empty() {
-        return Err(Error::validation(
-            "1 validation error detected: Value '' at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must have length greater than or equal to 1",
-        ));
-    }
     let mut state = table.write();
     match (state.time_to_live(), spec.enabled) {
         (Some(current), true) if current.attribute_name == spec.attribute_name => {
@@ -568,6 +526,7 @@ pub(crate) fn describe_time_to_live(
     engine: &Engine,
     input: DescribeTimeToLiveInput,
 ) -> Result<DescribeTimeToLiveOutput> {
+    input.validate()?;
     let table = find_table(engine, &input.table_name)?;
     let state = table.read();
     let description = match state.time_to_live() {
@@ -589,16 +548,7 @@ pub(crate) fn describe_time_to_live(
 /// ARN of no table is AccessDenied, as DynamoDB answers for resources the
 /// caller cannot see.
 fn table_of_arn(engine: &Engine, arn: &str, operation: &str) -> Result<Arc<Table>> {
-    let name = arn
-        .strip_prefix("arn:aws:dynamodb:")
-        .and_then(|rest| rest.split_once(":table/"))
-        .map(|(_, name)| name)
-        .filter(|name| !name.is_empty() && !name.contains('/'))
-        .ok_or_else(|| {
-            Error::Validation(format!(
-                "Invalid TableArn: Invalid ResourceArn provided as input {arn}"
-            ))
-        })?;
+    let name = table_name_of_arn(arn)?;
     engine
         .catalog()
         .get(name)
