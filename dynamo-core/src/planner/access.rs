@@ -116,6 +116,10 @@ pub(crate) struct KeyMatch {
     pub fixed: Vec<String>,
     /// How many fields the partition key is rendered from.
     pub partition_fields: usize,
+    /// Consumed terms that hold on the planned type's items by their key
+    /// template, and must be checked on the items of other types of a
+    /// collection.
+    pub recheck: Vec<usize>,
 }
 
 /// Why a path cannot serve a branch.
@@ -205,10 +209,18 @@ fn order_preserving(fields: &[FieldInfo], name: &str, width: Option<usize>) -> b
 }
 
 /// Matches `branch` against `path`'s keys.
+///
+/// For a collection (`collection`), a key rendered from a template only
+/// says where the item type the predicate is written for keeps its items:
+/// a templated partition key still selects the partition (its terms are
+/// `recheck`ed on items of other types), a templated sort key gives no
+/// condition, since other types' items in the partition are keyed by
+/// other templates.
 pub(crate) fn match_path(
     path: &AccessPath,
     branch: &Branch,
     fields: &[FieldInfo],
+    collection: bool,
 ) -> Result<KeyMatch, Mismatch> {
     let partition_fields: Vec<&str> = path.partition.iter().flat_map(key_fields).collect();
     let needed = partition_fields.len();
@@ -260,9 +272,13 @@ pub(crate) fn match_path(
         *alternatives = next;
         Ok(())
     };
+    let mut recheck = Vec::new();
     for key in &path.partition {
         let (values, terms) =
             bind(key, branch).map_err(|reason| mismatch(format!("its partition key {reason}")))?;
+        if collection && key.template.is_some() {
+            recheck.extend(terms.iter().copied());
+        }
         consumed.extend(terms);
         fan_out(&mut alternatives, key.name, values)?;
     }
@@ -273,6 +289,10 @@ pub(crate) fn match_path(
     // The last sort-key condition, one per prefix a template fans out to.
     let mut lasts: Vec<Option<(&'static str, SortKeyOp)>> = vec![None];
     for key in &path.sort {
+        if collection && key.template.is_some() {
+            full_key = false;
+            break;
+        }
         if let Ok((values, terms)) = bind(key, branch) {
             consumed.extend(terms);
             fixed.extend(key_fields(key).into_iter().map(str::to_owned));
@@ -430,6 +450,7 @@ pub(crate) fn match_path(
         order,
         fixed,
         partition_fields: needed,
+        recheck,
     })
 }
 

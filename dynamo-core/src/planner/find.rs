@@ -7,7 +7,7 @@ use super::statistics::{PartitionSample, SAMPLE_ENTRIES, TableStatistics, partit
 use super::{FindError, PlanError, Plannable};
 use crate::client::Client;
 use crate::expr::{Path as ExprPath, Projection};
-use crate::item::AttributeError;
+use crate::item::{AttributeError, CollectionMember, Item};
 use crate::ops::{DescribeTableInput, ScanInput};
 use crate::schema::KeySchemaElement;
 use crate::typed_path::{Cond, Path};
@@ -155,13 +155,25 @@ pub(crate) async fn statistics(
 /// derive, a read looks like
 /// `db.find::<Order>().matching(Order::STATUS.eq("open").and(Order::PLACED_AT.ge(100u64))).order_by(Order::PLACED_AT).descending().all().await?`.
 #[must_use = "a find does nothing until it is executed or explained"]
-pub struct Find<'a, T> {
+pub struct Find<'a, T, O = T> {
     client: &'a Client,
     request: FindRequest,
     error: Option<AttributeError>,
     statistics: Option<Arc<TableStatistics>>,
     page_size: Option<usize>,
+    decode: Decode<O>,
     marker: PhantomData<fn() -> T>,
+}
+
+/// Reads one item as what a find returns; `Ok(None)` skips it.
+type Decode<O> = fn(AttributeMap) -> Result<Option<O>, AttributeError>;
+
+fn decode_item<T: Item>(item: AttributeMap) -> Result<Option<T>, AttributeError> {
+    T::from_item(item).map(Some)
+}
+
+fn decode_attributes(item: AttributeMap) -> Result<Option<AttributeMap>, AttributeError> {
+    Ok(Some(item))
 }
 
 impl<'a, T: Plannable> Find<'a, T> {
@@ -175,10 +187,41 @@ impl<'a, T: Plannable> Find<'a, T> {
             error: None,
             statistics: None,
             page_size: None,
+            decode: decode_item::<T>,
             marker: PhantomData,
         }
     }
 
+    /// The same find over the collection `C` (see [`Client::find_in`]).
+    pub(crate) fn in_collection<C: CollectionMember<T>>(self) -> Find<'a, T, C> {
+        let Self {
+            client,
+            mut request,
+            error,
+            statistics,
+            page_size,
+            ..
+        } = self;
+        // Members without an entity type cannot be told apart by a filter:
+        // then every item of the partitions is read and C decides.
+        let names: Option<Vec<&'static str>> = C::MEMBERS
+            .iter()
+            .map(|m| m.entity.map(|e| e.name))
+            .collect();
+        request.collection = Some(names.unwrap_or_default());
+        Find {
+            client,
+            request,
+            error,
+            statistics,
+            page_size,
+            decode: C::from_collection_item,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<'a, T: Plannable, O> Find<'a, T, O> {
     /// Only items for which `predicate` holds; several calls must all hold.
     pub fn matching(mut self, predicate: Cond<T>) -> Self {
         match predicate.into_condition() {
@@ -197,7 +240,7 @@ impl<'a, T: Plannable> Find<'a, T> {
 
     /// Items in the order of `path` (ascending unless [`Find::descending`]):
     /// the plan must read an index sorted by it.
-    pub fn order_by<V, O>(mut self, path: Path<T, V, O>) -> Self {
+    pub fn order_by<V, P>(mut self, path: Path<T, V, P>) -> Self {
         let path = path.to_expr();
         self.request.order_by = Some(match path.elements.as_slice() {
             [_] => path.top().to_owned(),
@@ -300,7 +343,7 @@ impl<'a, T: Plannable> Find<'a, T> {
         Ok(self.plan_with(&statistics)?)
     }
 
-    fn stream<O>(self, decode: fn(AttributeMap) -> Result<O, AttributeError>) -> FindStream<O> {
+    fn stream<R>(self, decode: Decode<R>) -> FindStream<R> {
         let client = self.client.clone();
         let Self {
             request,
@@ -340,17 +383,18 @@ impl<'a, T: Plannable> Find<'a, T> {
     }
 
     /// The items, read page by page as the stream is consumed.
-    pub fn execute(self) -> FindStream<T> {
-        self.stream(T::from_item)
+    pub fn execute(self) -> FindStream<O> {
+        let decode = self.decode;
+        self.stream(decode)
     }
 
     /// The items' attributes (what [`Find::project`] asks for).
     pub fn execute_attributes(self) -> FindStream<AttributeMap> {
-        self.stream(Ok)
+        self.stream(decode_attributes)
     }
 
     /// Every item.
-    pub async fn all(self) -> Result<Vec<T>, FindError> {
+    pub async fn all(self) -> Result<Vec<O>, FindError> {
         let mut stream = self.execute();
         let mut out = Vec::new();
         while let Some(item) = stream.next().await {
@@ -371,7 +415,7 @@ impl<'a, T: Plannable> Find<'a, T> {
     }
 
     /// The first item, in the plan's order.
-    pub async fn first(self) -> Result<Option<T>, FindError> {
+    pub async fn first(self) -> Result<Option<O>, FindError> {
         self.limit(1).execute().next().await.transpose()
     }
 
@@ -396,7 +440,7 @@ type StepFuture = Pin<Box<dyn Future<Output = Step> + Send>>;
 pub struct FindStream<O> {
     pending: Option<StepFuture>,
     executor: Option<Executor>,
-    decode: fn(AttributeMap) -> Result<O, AttributeError>,
+    decode: Decode<O>,
 }
 
 impl<O> FindStream<O> {
@@ -420,26 +464,35 @@ impl<O> futures_core::Stream for FindStream<O> {
     ) -> std::task::Poll<Option<Self::Item>> {
         use std::task::Poll;
         let this = self.get_mut();
-        if this.pending.is_none() {
-            let Some(mut executor) = this.executor.take() else {
+        // Items the decoder skips (of a type a collection leaves out) are
+        // passed over; each turn of the loop reads one item.
+        loop {
+            if this.pending.is_none() {
+                let Some(mut executor) = this.executor.take() else {
+                    return Poll::Ready(None);
+                };
+                this.pending = Some(Box::pin(async move {
+                    let item = executor.next().await;
+                    (Some(executor), item)
+                }));
+            }
+            let Some(pending) = this.pending.as_mut() else {
                 return Poll::Ready(None);
             };
-            this.pending = Some(Box::pin(async move {
-                let item = executor.next().await;
-                (Some(executor), item)
-            }));
-        }
-        let Some(pending) = this.pending.as_mut() else {
-            return Poll::Ready(None);
-        };
-        match pending.as_mut().poll(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready((executor, item)) => {
-                this.pending = None;
-                this.executor = executor;
-                Poll::Ready(item.map(|r| {
-                    r.and_then(|item| (this.decode)(item).map_err(|e| FindError::Request(e.into())))
-                }))
+            let Poll::Ready((executor, item)) = pending.as_mut().poll(cx) else {
+                return Poll::Pending;
+            };
+            this.pending = None;
+            this.executor = executor;
+            let decoded = match item {
+                None => return Poll::Ready(None),
+                Some(Err(e)) => Err(e),
+                Some(Ok(item)) => (this.decode)(item).map_err(|e| FindError::Request(e.into())),
+            };
+            match decoded {
+                Ok(None) => continue,
+                Ok(Some(o)) => return Poll::Ready(Some(Ok(o))),
+                Err(e) => return Poll::Ready(Some(Err(e))),
             }
         }
     }

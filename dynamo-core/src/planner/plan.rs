@@ -34,6 +34,10 @@ pub struct FindRequest {
     pub allow_scan: bool,
     /// Any predicate left to a filter is an error.
     pub strict: bool,
+    /// Read the items of every one of these entity types (a collection's
+    /// members) in the partitions the predicate selects, not only the
+    /// planned type's; an empty list reads every item there.
+    pub collection: Option<Vec<&'static str>>,
     /// Parallel segments of a Scan; `None` lets the planner choose from
     /// the table's size (one per [`SEGMENT_BYTES`], at most 16).
     pub segments: Option<u32>,
@@ -193,6 +197,31 @@ fn entity_condition(schema: &TableSchema) -> Option<Condition> {
     })
 }
 
+/// The items a request reads: of the planned type, or of any member of
+/// the collection it asks for (`attribute IN (...)`; nothing to check when
+/// the collection lists no entity types).
+fn scope_condition(schema: &TableSchema, request: &FindRequest) -> Option<Condition> {
+    let Some(members) = &request.collection else {
+        return entity_condition(schema);
+    };
+    let entity = schema.entity?;
+    let mut names = members
+        .iter()
+        .map(|n| Operand::Value(AttributeValue::S((*n).to_owned())));
+    match members.len() {
+        0 => None,
+        1 => Some(Condition::Compare {
+            left: Operand::Path(Path::attribute(entity.attribute)),
+            op: Comparator::Eq,
+            right: names.next()?,
+        }),
+        _ => Some(Condition::In {
+            value: Operand::Path(Path::attribute(entity.attribute)),
+            list: names.collect(),
+        }),
+    }
+}
+
 fn and_all(conditions: impl IntoIterator<Item = Condition>) -> Option<Condition> {
     conditions.into_iter().reduce(Condition::and)
 }
@@ -222,7 +251,8 @@ pub(crate) fn plan(
             .index(name)
             .map_or(Stored::All, |i| Stored::of(&i.projection, keys))
     });
-    let entity = entity_condition(schema);
+    let entity = scope_condition(schema, request);
+    let own = entity_condition(schema);
     let table_keys: Vec<&'static str> = std::iter::once(schema.partition_key.name)
         .chain(schema.sort_key.map(|k| k.name))
         .collect();
@@ -239,7 +269,7 @@ pub(crate) fn plan(
                 reason,
                 branch: b,
             };
-            let matched = match match_path(path, branch, fields) {
+            let matched = match match_path(path, branch, fields, request.collection.is_some()) {
                 Ok(m) => m,
                 Err(m) => {
                     let share = m.bound as f64 / m.needed.max(1) as f64;
@@ -279,7 +309,7 @@ pub(crate) fn plan(
                 }));
                 continue;
             }
-            candidates.push(access(path, branch, matched, request, stats, &entity));
+            candidates.push(access(path, branch, matched, request, stats, &entity, &own));
         }
         candidates.sort_by(|a, b| {
             (request.strict && !a.residual.is_empty())
@@ -403,7 +433,9 @@ pub(crate) fn plan(
             }
         }
         let residual: Vec<Condition> = chosen.iter().flat_map(|a| a.residual.clone()).collect();
-        let client_filter = if residual.is_empty() {
+        // A collection's items of other types are checked by the whole
+        // predicate: their keys say nothing about it.
+        let client_filter = if residual.is_empty() && request.collection.is_none() {
             entity.clone()
         } else {
             and_all(request.predicate.clone().into_iter().chain(entity.clone()))
@@ -503,6 +535,7 @@ fn access(
     request: &FindRequest,
     stats: &TableStatistics,
     entity: &Option<Condition>,
+    own: &Option<Condition>,
 ) -> Access {
     let full_key = matched.full_key && path.kind == PathKind::Table;
     let residual: Vec<usize> = (0..branch.terms.len())
@@ -537,10 +570,17 @@ fn access(
             .into_iter()
             .chain(entity.clone().filter(|_| entity_on_server)),
     );
+    // A collection's items of other types are checked against the terms
+    // their keys were only assumed to satisfy.
+    let recheck = and_all(conditions(&matched.recheck)).map(|c| match own {
+        Some(own) => own.clone().or(c),
+        None => c,
+    });
     let client_filter = and_all(
         conditions(&client)
             .into_iter()
-            .chain(entity.clone().filter(|_| !entity_on_server)),
+            .chain(entity.clone().filter(|_| !entity_on_server))
+            .chain(recheck),
     );
     let missing: Vec<String> = match &request.projection {
         None if path.stored != Stored::All => vec!["all attributes".to_owned()],
