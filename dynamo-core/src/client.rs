@@ -239,6 +239,18 @@ impl Client {
         }
     }
 
+    /// Whether an item with `key` exists, read with the client's
+    /// [`Consistency`]. Reads only the partition key attribute (a
+    /// projection), so a stored item `T` could not decode still counts.
+    pub async fn exists<T: Item>(&self, key: Key<T>) -> Result<bool> {
+        let mut input = GetItemInput::new(T::SCHEMA.table_name, key.into_attributes());
+        input.consistent_read = self.consistency.consistent_read();
+        input.projection = Some(crate::expr::Projection {
+            paths: vec![crate::expr::Path::attribute(T::SCHEMA.partition_key.name)],
+        });
+        Ok(self.backend.get_item(input).await?.item.is_some())
+    }
+
     /// Deletes the item with `key`, if there is one.
     pub fn delete<T: Item>(&self, key: Key<T>) -> Delete<'_, T> {
         Delete::new(self, key)

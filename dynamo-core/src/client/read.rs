@@ -7,7 +7,7 @@ use crate::backend::Backend;
 use crate::error::{Error, Result, UndecodableItem};
 use crate::expr::{Comparator, Condition, KeyCondition, Operand, Path};
 use crate::item::{AttributeError, CollectionMember, IndexKind, Item, TableSchema};
-use crate::ops::{QueryInput, ScanInput};
+use crate::ops::{QueryInput, ScanInput, Select};
 use crate::typed_path::Cond;
 use crate::value::{AttributeMap, AttributeValue};
 use std::future::IntoFuture;
@@ -88,6 +88,8 @@ pub struct Query<'a, T> {
     key_names: [Option<&'static str>; 2],
     /// Skip (and report) items that cannot be read instead of failing.
     lenient: bool,
+    /// Ask for `Select: COUNT` (no items).
+    count_only: bool,
     index: Option<&'static str>,
     source: Source,
     filter: Option<Condition>,
@@ -188,8 +190,9 @@ impl<'a, T: Send + 'a> IntoFuture for LenientQuery<'a, T> {
     }
 }
 
-/// The raw result of one request: items and where to continue.
-type Fetched = (Vec<AttributeMap>, Option<AttributeMap>);
+/// The raw result of one request: items, where to continue, and how
+/// many items matched (DynamoDB's `Count`).
+type Fetched = (Vec<AttributeMap>, Option<AttributeMap>, u64);
 
 impl<'a, T> Query<'a, T> {
     fn new(
@@ -214,6 +217,7 @@ impl<'a, T> Query<'a, T> {
                 schema.sort_key.map(|k| k.name),
             ],
             lenient: false,
+            count_only: false,
             index,
             source,
             filter,
@@ -319,6 +323,7 @@ impl<'a, T> Query<'a, T> {
             .consistency
             .unwrap_or(self.default_consistency)
             .consistent_read();
+        let select = self.count_only.then_some(Select::Count);
         if let Some(e) = &self.filter_error {
             let e = e.clone();
             return Box::pin(async move { Err(e.into()) });
@@ -332,9 +337,11 @@ impl<'a, T> Query<'a, T> {
                 input.consistent_read = consistent_read;
                 input.limit = per_request;
                 input.exclusive_start_key = start;
+                input.select = select;
                 Box::pin(async move {
                     let out = backend.query(input).await?;
-                    Ok((out.items.unwrap_or_default(), out.last_evaluated_key))
+                    let count = u64::try_from(out.count).unwrap_or(0);
+                    Ok((out.items.unwrap_or_default(), out.last_evaluated_key, count))
                 })
             }
             Source::Scan { segment } => {
@@ -348,9 +355,11 @@ impl<'a, T> Query<'a, T> {
                     input.segment = Some(i32::try_from(*segment).unwrap_or(i32::MAX));
                     input.total_segments = Some(i32::try_from(*total).unwrap_or(i32::MAX));
                 }
+                input.select = select;
                 Box::pin(async move {
                     let out = backend.scan(input).await?;
-                    Ok((out.items.unwrap_or_default(), out.last_evaluated_key))
+                    let count = u64::try_from(out.count).unwrap_or(0);
+                    Ok((out.items.unwrap_or_default(), out.last_evaluated_key, count))
                 })
             }
         }
@@ -359,7 +368,7 @@ impl<'a, T> Query<'a, T> {
     /// One request: at most `limit` items (when set) and a cursor to the rest.
     pub async fn page(mut self) -> Result<Page<T>> {
         let start = self.after.take();
-        let (raw, next) = self.fetch(self.limit, start).await?;
+        let (raw, next, _) = self.fetch(self.limit, start).await?;
         let mut items = Vec::new();
         let mut skipped = Vec::new();
         for item in raw {
@@ -417,6 +426,30 @@ impl<'a, T> Query<'a, T> {
         }
     }
 
+    /// How many items match, counted by DynamoDB (`Select: COUNT`, page
+    /// by page) without returning them: the entity-type filter and
+    /// [`Query::filter`] still apply, `limit` does not (a count reads every
+    /// match; [`Query::page_size`] still sizes its requests).
+    ///
+    /// ```
+    /// # async fn f<T>(query: dynamo_core::Query<'_, T>) -> dynamo_core::Result<()> {
+    /// let n: u64 = query.count().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn count(mut self) -> Result<u64> {
+        self.count_only = true;
+        let mut total = 0u64;
+        let mut start = self.after.take();
+        loop {
+            let (_, next, count) = self.fetch(None, start.take()).await?;
+            total += count;
+            match next {
+                Some(key) => start = Some(key),
+                None => return Ok(total),
+            }
+        }
+    }
+
     /// Every matching item (at most `limit`), and those skipped.
     async fn read_all(mut self) -> Result<(Vec<T>, Vec<UndecodableItem>)> {
         let mut items = Vec::new();
@@ -427,7 +460,7 @@ impl<'a, T> Query<'a, T> {
             if remaining == Some(0) {
                 break;
             }
-            let (raw, next) = self.fetch(remaining, start.take()).await?;
+            let (raw, next, _) = self.fetch(remaining, start.take()).await?;
             for item in raw {
                 items.extend(self.read(item, &mut skipped)?);
             }
@@ -528,7 +561,7 @@ impl<T> futures_core::Stream for QueryStream<'_, T> {
                 Poll::Ready(result) => {
                     this.pending = None;
                     match result {
-                        Ok((items, next)) => {
+                        Ok((items, next, _)) => {
                             this.buffer.extend(items);
                             this.done = next.is_none();
                             this.start = next;

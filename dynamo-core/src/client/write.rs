@@ -236,25 +236,42 @@ impl<'a, T: Item, C> Put<'a, T, C> {
     }
 }
 
+impl<'a, T: Item> Put<'a, T> {
+    async fn send(self, return_values: ReturnValue) -> Result<Option<AttributeMap>> {
+        let (client, plan) = self.plan()?;
+        let mut input = PutItemInput::new(T::SCHEMA.table_name, plan.item);
+        input.condition = plan.condition;
+        input.return_values = (return_values != ReturnValue::None).then_some(return_values);
+        if plan.version.is_some() {
+            input.return_values_on_condition_check_failure =
+                Some(ReturnValuesOnConditionCheckFailure::AllOld);
+        }
+        let output = client
+            .backend
+            .put_item(input)
+            .await
+            .map_err(|e| with_version(e, plan.version))?;
+        Ok(output.attributes)
+    }
+
+    /// Sends the put and returns the item it replaced (`None` when there
+    /// was none).
+    pub async fn returning_old(self) -> Result<Option<T>> {
+        self.send(ReturnValue::AllOld)
+            .await?
+            .map(super::decode::<T>)
+            .transpose()
+    }
+}
+
 impl<'a, T: Item + Sync> IntoFuture for Put<'a, T> {
     type Output = Result<()>;
     type IntoFuture = BoxFuture<'a, Result<()>>;
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let (client, plan) = self.plan()?;
-            let mut input = PutItemInput::new(T::SCHEMA.table_name, plan.item);
-            input.condition = plan.condition;
-            if plan.version.is_some() {
-                input.return_values_on_condition_check_failure =
-                    Some(ReturnValuesOnConditionCheckFailure::AllOld);
-            }
-            client
-                .backend
-                .put_item(input)
-                .await
-                .map(|_| ())
-                .map_err(|e| with_version(e, plan.version))
+            self.send(ReturnValue::None).await?;
+            Ok(())
         })
     }
 }
@@ -648,16 +665,32 @@ impl<'a, T: Item, C> Delete<'a, T, C> {
     }
 }
 
+impl<'a, T: Item> Delete<'a, T> {
+    async fn send(self, return_values: ReturnValue) -> Result<Option<AttributeMap>> {
+        let (client, key, condition) = self.plan()?;
+        let mut input = DeleteItemInput::new(T::SCHEMA.table_name, key);
+        input.condition = condition;
+        input.return_values = (return_values != ReturnValue::None).then_some(return_values);
+        Ok(client.backend.delete_item(input).await?.attributes)
+    }
+
+    /// Sends the delete and returns the item it deleted (`None` when there
+    /// was none).
+    pub async fn returning_old(self) -> Result<Option<T>> {
+        self.send(ReturnValue::AllOld)
+            .await?
+            .map(super::decode::<T>)
+            .transpose()
+    }
+}
+
 impl<'a, T: Item + Send + 'a> IntoFuture for Delete<'a, T> {
     type Output = Result<()>;
     type IntoFuture = BoxFuture<'a, Result<()>>;
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let (client, key, condition) = self.plan()?;
-            let mut input = DeleteItemInput::new(T::SCHEMA.table_name, key);
-            input.condition = condition;
-            client.backend.delete_item(input).await?;
+            self.send(ReturnValue::None).await?;
             Ok(())
         })
     }
