@@ -152,7 +152,7 @@ fn ids(tickets: &[Ticket]) -> Vec<String> {
 async fn run(name: &str, db: &Client, all: &[Ticket], predicate: Cond<Ticket>) -> Vec<Ticket> {
     let find = db.find::<Ticket>().matching(predicate.clone());
     let plan = find.explain().await.unwrap();
-    let guessed = find.plan_with(&unsampled(&db).await).unwrap();
+    let guessed = find.plan_with(&unsampled(db).await).unwrap();
     let mut stream = find.execute();
     let mut got = Vec::new();
     while let Some(t) = stream.next().await {
