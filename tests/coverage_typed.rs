@@ -186,9 +186,16 @@ fn ms(values: &[u64]) -> Vec<Duration> {
 
 /// The give-up error of a batch.
 fn gave_up(what: &str) -> Error {
-    Error::Service {
-        error_type: "ProvisionedThroughputExceededException".into(),
-        message: format!("{what} were still unprocessed after 8 attempts"),
+    let (remaining, what) = what.split_once(' ').unwrap();
+    let (unprocessed, what) = match what {
+        "keys" => ("UnprocessedKeys", "keys"),
+        _ => ("UnprocessedItems", "writes"),
+    };
+    Error::BatchUnprocessed {
+        unprocessed,
+        what,
+        remaining: remaining.parse().unwrap(),
+        attempts: 8,
     }
 }
 

@@ -447,20 +447,23 @@ async fn batches_a_server_never_finishes_give_up_after_eight_attempts() {
             ..reading()
         })
         .collect();
-    let gave_up = |message: &str| Error::Service {
-        error_type: "ProvisionedThroughputExceededException".into(),
-        message: message.into(),
-    };
+    // The client's own error, not one pretending the service sent it.
+    let err = db.put_many(&readings).await.unwrap_err();
+    assert!(matches!(err, Error::BatchUnprocessed { .. }), "{err:?}");
     assert_eq!(
-        db.put_many(&readings).await.unwrap_err(),
-        gave_up("3 writes were still unprocessed after 8 attempts")
+        err.to_string(),
+        "3 writes were still unprocessed after 8 attempts"
     );
+    assert_eq!(err.error_type(), "UnprocessedItems");
+    let err = db
+        .get_many([Reading::key("r0"), Reading::key("r1")])
+        .await
+        .unwrap_err();
     assert_eq!(
-        db.get_many([Reading::key("r0"), Reading::key("r1")])
-            .await
-            .unwrap_err(),
-        gave_up("2 keys were still unprocessed after 8 attempts")
+        err.to_string(),
+        "2 keys were still unprocessed after 8 attempts"
     );
+    assert_eq!(err.error_type(), "UnprocessedKeys");
     server.shutdown().await;
 }
 

@@ -476,9 +476,11 @@ async fn unprocessed_batch_items_are_retried_until_done_or_the_policy_is_spent()
     let error = db.delete_many([Account::key("a00")]).await.unwrap_err();
     assert_eq!(
         error,
-        Error::Service {
-            error_type: "ProvisionedThroughputExceededException".into(),
-            message: "1 writes were still unprocessed after 4 attempts".into(),
+        Error::BatchUnprocessed {
+            unprocessed: "UnprocessedItems",
+            what: "writes",
+            remaining: 1,
+            attempts: 4,
         }
     );
     assert_eq!(flaky.calls(), 4);

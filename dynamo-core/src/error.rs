@@ -92,6 +92,22 @@ pub enum Error {
         /// The key the update was sent with.
         key: AttributeMap,
     },
+    /// A batch helper of the client (`get_many`, `put_many`,
+    /// `delete_many`) gave up: the service kept answering with
+    /// unprocessed keys or writes until the client's retry policy ran
+    /// out. No service error was sent; nothing about the unprocessed part
+    /// is known to have failed.
+    #[error("{remaining} {what} were still unprocessed after {attempts} attempts")]
+    BatchUnprocessed {
+        /// `UnprocessedKeys` (BatchGetItem) or `UnprocessedItems` (BatchWriteItem).
+        unprocessed: &'static str,
+        /// `keys` or `writes`.
+        what: &'static str,
+        /// How many were left.
+        remaining: usize,
+        /// The requests sent.
+        attempts: u32,
+    },
     /// A stored item could not be read as the typed item: which table,
     /// which key, and which attribute.
     #[error(transparent)]
@@ -149,6 +165,7 @@ impl Error {
             Self::Service { error_type, .. } | Self::Throttled { error_type, .. } => error_type,
             Self::Transport(_) => "TransportError",
             Self::Attribute(_) | Self::Undecodable(_) => "AttributeConversionError",
+            Self::BatchUnprocessed { unprocessed, .. } => unprocessed,
         }
     }
 
@@ -165,9 +182,10 @@ impl Error {
             | Self::Throttled { message, .. }
             | Self::TransactionCanceled { message, .. } => message.clone(),
             Self::Attribute(e) => e.to_string(),
-            Self::VersionConflict { .. } | Self::ItemNotFound { .. } | Self::Undecodable(_) => {
-                self.to_string()
-            }
+            Self::VersionConflict { .. }
+            | Self::ItemNotFound { .. }
+            | Self::Undecodable(_)
+            | Self::BatchUnprocessed { .. } => self.to_string(),
         }
     }
 
@@ -217,7 +235,8 @@ impl Error {
             | Self::VersionConflict { .. }
             | Self::ItemNotFound { .. }
             | Self::Attribute(_)
-            | Self::Undecodable(_) => None,
+            | Self::Undecodable(_)
+            | Self::BatchUnprocessed { .. } => None,
         }
     }
 

@@ -230,14 +230,11 @@ impl Client {
                     }
                     schedule
                         .after_unprocessed(kind.unprocessed)
-                        .ok_or_else(|| Error::Service {
-                            error_type: "ProvisionedThroughputExceededException".into(),
-                            message: format!(
-                                "{} {} were still unprocessed after {} attempts",
-                                pending.len(),
-                                kind.items,
-                                schedule.attempts()
-                            ),
+                        .ok_or_else(|| Error::BatchUnprocessed {
+                            unprocessed: kind.unprocessed,
+                            what: kind.items,
+                            remaining: pending.len(),
+                            attempts: schedule.attempts(),
                         })?
                 }
                 Err(error) => schedule.after_error(&error).ok_or(error)?,
