@@ -57,6 +57,16 @@ pub enum ConnectError {
         /// The feature to enable.
         feature: &'static str,
     },
+    /// The data directory of a `local:///<dir>` string could not be opened.
+    #[cfg(feature = "local")]
+    #[error("connection string `{url}`: {source}")]
+    Open {
+        /// The connection string.
+        url: String,
+        /// Why the directory could not be opened.
+        #[source]
+        source: dynamo_local::OpenError,
+    },
     /// An option of a `local://memory?...` string is unknown or malformed.
     #[error("connection string `{url}`: option `{option}`: {reason}")]
     BadOption {
@@ -66,14 +76,6 @@ pub enum ConnectError {
         option: String,
         /// What is wrong with it.
         reason: String,
-    },
-    /// The backend is known but this version cannot open it yet.
-    #[error("connection string `{url}`: {reason}")]
-    NotSupported {
-        /// The connection string.
-        url: String,
-        /// Why.
-        reason: &'static str,
     },
 }
 
@@ -88,8 +90,12 @@ pub enum ConnectError {
 ///   [`dynamo_local::faults`] (`fault=throttle:0.02&fault=PutItem:conflict:every=10`),
 ///   drawn from the seed; `provisioned=enforce` throttles tables in
 ///   PROVISIONED billing mode above their capacity.
-/// * `local:///<dir>`: an in-process engine persisting to a directory
-///   (not available yet).
+/// * `local:///<dir>`: an in-process engine whose data lives in the
+///   directory `<dir>` (created if missing, locked while open): what it
+///   holds is read back, and every write is logged there before it is
+///   answered. Takes the options of `local://memory`, and `sync=fsync` to
+///   wait for the disk (surviving power loss) rather than the operating
+///   system (surviving the process being killed, the default).
 /// * `http://host:port` (or `https://`): a DynamoDB-compatible endpoint, such
 ///   as `dynamo-local serve`, through the AWS SDK (feature `aws`); region and
 ///   credentials from the environment when set, else `us-east-1` and the
@@ -105,10 +111,10 @@ pub async fn connect(url: &str) -> Result<Client, ConnectError> {
         ("local", memory) if memory == "memory" || memory.starts_with("memory?") => {
             local_memory(url, memory.strip_prefix("memory?").unwrap_or(""))
         }
-        ("local", path) if path.starts_with('/') => Err(ConnectError::NotSupported {
-            url: url.to_owned(),
-            reason: "durable local storage is not implemented yet; use local://memory",
-        }),
+        ("local", path) if path.starts_with('/') => {
+            let (dir, query) = path.split_once('?').unwrap_or((path, ""));
+            local_dir(url, dir, query)
+        }
         ("http" | "https", _) => aws_endpoint(url).await,
         ("aws", region) => aws_region(url, region).await,
         _ => Err(ConnectError::UnsupportedUrl(url.to_owned())),
@@ -117,7 +123,43 @@ pub async fn connect(url: &str) -> Result<Client, ConnectError> {
 
 #[cfg(feature = "local")]
 fn local_memory(url: &str, query: &str) -> Result<Client, ConnectError> {
+    let (options, sync) = local_options(url, query)?;
+    if sync.is_some() {
+        return Err(ConnectError::BadOption {
+            url: url.to_owned(),
+            option: "sync".to_owned(),
+            reason: "sync applies to a data directory (local:///<dir>), not to memory".to_owned(),
+        });
+    }
+    Ok(Client::new(dynamo_local::Engine::with_options(options)))
+}
+
+#[cfg(feature = "local")]
+fn local_dir(url: &str, dir: &str, query: &str) -> Result<Client, ConnectError> {
+    let (options, sync) = local_options(url, query)?;
+    let engine =
+        dynamo_local::Engine::open(dir, options, sync.unwrap_or_default()).map_err(|source| {
+            ConnectError::Open {
+                url: url.to_owned(),
+                source,
+            }
+        })?;
+    Ok(Client::new(engine))
+}
+
+#[cfg(not(feature = "local"))]
+fn local_dir(url: &str, _dir: &str, _query: &str) -> Result<Client, ConnectError> {
+    local_memory(url, "")
+}
+
+/// The engine options of a `local://` string, and its `sync` option.
+#[cfg(feature = "local")]
+fn local_options(
+    url: &str,
+    query: &str,
+) -> Result<(dynamo_local::EngineOptions, Option<dynamo_local::Sync>), ConnectError> {
     let mut options = dynamo_local::EngineOptions::default();
+    let mut sync = None;
     for option in query.split('&').filter(|o| !o.is_empty()) {
         let bad = |reason: &str| ConnectError::BadOption {
             url: url.to_owned(),
@@ -149,6 +191,9 @@ fn local_memory(url: &str, query: &str) -> Result<Client, ConnectError> {
                     .map_err(|e: dynamo_local::FaultSpecError| bad(&e.to_string()))?;
                 options.faults = std::mem::take(&mut options.faults).with(rule);
             }
+            Some(("sync", "os")) => sync = Some(dynamo_local::Sync::Os),
+            Some(("sync", "fsync")) => sync = Some(dynamo_local::Sync::Fsync),
+            Some(("sync", _)) => return Err(bad("expected sync=os or sync=fsync")),
             Some(("provisioned", "enforce")) => options.enforce_capacity = true,
             Some(("provisioned", "ignore")) => options.enforce_capacity = false,
             Some(("provisioned", _)) => {
@@ -161,7 +206,7 @@ fn local_memory(url: &str, query: &str) -> Result<Client, ConnectError> {
             }
         }
     }
-    Ok(Client::new(dynamo_local::Engine::with_options(options)))
+    Ok((options, sync))
 }
 
 #[cfg(not(feature = "local"))]

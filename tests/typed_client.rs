@@ -225,8 +225,10 @@ async fn connection_strings_are_checked() {
         ConnectError::UnsupportedUrl(_)
     ));
     assert!(matches!(
-        dynamo::connect("local:///tmp/data").await.unwrap_err(),
-        ConnectError::NotSupported { .. }
+        dynamo::connect("local:///tmp/data?sync=sometimes")
+            .await
+            .unwrap_err(),
+        ConnectError::BadOption { .. }
     ));
     let message = dynamo::connect("local://disk")
         .await

@@ -3,6 +3,7 @@
 //! in `exec`, through `guard` (the fault plan and capacity enforcement).
 
 use crate::clock::{Clock, SystemClock};
+use crate::durable::{Durable, Entry, OpenError};
 use crate::exec;
 use crate::faults::{FaultPlan, Faults};
 use crate::guard;
@@ -95,6 +96,8 @@ pub(crate) struct Inner {
     /// TransactWriteItems client tokens.
     tokens: Tokens,
     transaction_hold: Mutex<TransactionHold>,
+    /// The durable log, in a durable engine.
+    durable: std::sync::OnceLock<Arc<Durable>>,
 }
 
 /// An in-process DynamoDB-compatible engine holding its data in memory.
@@ -143,12 +146,127 @@ impl Engine {
                 next_id: AtomicU64::new(1),
                 tokens: Tokens::default(),
                 transaction_hold: Mutex::new(options.transaction_hold),
+                durable: std::sync::OnceLock::new(),
             }),
         };
         if let Some(interval) = options.ttl_sweep_interval {
             spawn_sweeper(Arc::downgrade(&engine.inner), interval);
         }
         engine
+    }
+
+    /// An engine whose data lives in the directory `dir` (created if
+    /// missing): what the directory holds is read back first, and every
+    /// write from then on is logged there before it is answered (`sync`
+    /// says how far: to the operating system, or to the disk). The
+    /// directory stays locked while the engine lives; a second engine
+    /// opening it gets [`OpenError::InUse`].
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("dynamo-doc-{}", std::process::id()));
+    /// use dynamo_local::{Engine, EngineOptions, Sync};
+    /// let engine = Engine::open(&dir, EngineOptions::default(), Sync::Os).unwrap();
+    /// assert!(Engine::open(&dir, EngineOptions::default(), Sync::Os).is_err());
+    /// drop(engine);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
+    pub fn open(
+        dir: impl AsRef<std::path::Path>,
+        options: EngineOptions,
+        sync: crate::durable::Sync,
+    ) -> std::result::Result<Self, OpenError> {
+        let recovered = Durable::open(dir.as_ref(), sync)?;
+        if recovered.truncated > 0 {
+            tracing::warn!(
+                directory = %dir.as_ref().display(),
+                bytes = recovered.truncated,
+                "the log ended in an incomplete or damaged frame, cut off"
+            );
+        }
+        let engine = Self::with_options(options);
+        let mut order: Vec<String> = Vec::new();
+        let mut logs: std::collections::HashMap<String, Vec<crate::log::ChangeRecord>> =
+            std::collections::HashMap::new();
+        let mut last_id = 0;
+        let mut deleted = std::collections::HashSet::new();
+        for entry in recovered.entries {
+            match entry {
+                // A write that raced its table's deletion.
+                Entry::Record { table_id, .. } if deleted.contains(&table_id) => {}
+                Entry::Record { table_id, record } => {
+                    last_id = last_id.max(record.commit.transaction.unwrap_or(0));
+                    let log = logs.entry(table_id.clone()).or_insert_with(|| {
+                        order.push(table_id);
+                        Vec::new()
+                    });
+                    log.push(record);
+                }
+                Entry::TableDeleted { table_id } => {
+                    logs.remove(&table_id);
+                    order.retain(|t| *t != table_id);
+                    deleted.insert(table_id);
+                }
+                Entry::Token {
+                    token,
+                    fingerprint,
+                    completed,
+                } => engine.tokens().restore(token, fingerprint, completed),
+            }
+        }
+        let durable = Arc::new(recovered.durable);
+        let path = durable.path().to_owned();
+        for (number, id) in order.iter().enumerate() {
+            let Some(records) = logs.get(id) else {
+                continue;
+            };
+            let name = match records.first().map(|r| &r.change) {
+                Some(crate::log::Change::Table(crate::log::TableChange::Created {
+                    name, ..
+                })) => name.clone(),
+                _ => String::new(),
+            };
+            let table = Table::rebuild(
+                records,
+                engine.log_retention(&name),
+                engine.new_replicas(&name, number as u64 + 1),
+            )
+            .map_err(|e| OpenError::Replay {
+                path: path.clone(),
+                frame: records.first().map_or(0, |r| r.seq),
+                reason: e.to_string(),
+            })?;
+            table.make_durable(Arc::clone(&durable));
+            engine.catalog_mut().insert(name, Arc::new(table));
+        }
+        engine
+            .inner
+            .next_id
+            .store(last_id + order.len() as u64 + 1, Ordering::Relaxed);
+        let _ = engine.inner.durable.set(durable);
+        Ok(engine)
+    }
+
+    /// The durable log, in a durable engine.
+    pub(crate) fn durable(&self) -> Option<&Arc<Durable>> {
+        self.inner.durable.get()
+    }
+
+    /// Refuses every request once a log frame failed to reach the disk.
+    pub(crate) fn check_durable(&self) -> Result<()> {
+        match self.durable() {
+            Some(durable) if durable.failed() => Err(Error::InternalServerError(
+                "The data directory can no longer be written".to_owned(),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// `output`, unless what it did could not be logged: a write is
+    /// answered only once its log record reached the operating system.
+    pub(crate) fn answer_durably<T>(&self, output: Result<T>) -> Result<T> {
+        let output = output?;
+        self.check_durable()?;
+        Ok(output)
     }
 
     /// Deletes every item whose TTL attribute holds an epoch-seconds number

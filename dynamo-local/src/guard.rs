@@ -206,27 +206,33 @@ multi! {
 /// an engine without faults or enforcement runs it as if unguarded (a
 /// wrapping future measurably slowed an in-process GetItem loop).
 macro_rules! guarded {
-    (batch: $engine:expr, $input:expr, $exec:path) => {
-        if $crate::guard::idle($engine) {
+    (batch: $engine:expr, $input:expr, $exec:path) => {{
+        $engine.check_durable()?;
+        let output = if $crate::guard::idle($engine) {
             $exec($engine, $input, None)
         } else {
             $crate::guard::run($engine, $input, $exec).await
-        }
-    };
-    (async: $engine:expr, $input:expr, $exec:path) => {
-        if $crate::guard::idle($engine) {
+        };
+        $engine.answer_durably(output)
+    }};
+    (async: $engine:expr, $input:expr, $exec:path) => {{
+        $engine.check_durable()?;
+        let output = if $crate::guard::idle($engine) {
             $exec($engine, $input).await
         } else {
             $crate::guard::run_async($engine, $input, |input| $exec($engine, input)).await
-        }
-    };
-    ($engine:expr, $input:expr, $exec:path) => {
-        if $crate::guard::idle($engine) {
+        };
+        $engine.answer_durably(output)
+    }};
+    ($engine:expr, $input:expr, $exec:path) => {{
+        $engine.check_durable()?;
+        let output = if $crate::guard::idle($engine) {
             $exec($engine, $input)
         } else {
             $crate::guard::run($engine, $input, |engine, input, _| $exec(engine, input)).await
-        }
-    };
+        };
+        $engine.answer_durably(output)
+    }};
 }
 pub(crate) use guarded;
 

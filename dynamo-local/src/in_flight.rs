@@ -75,6 +75,19 @@ impl Tokens {
         }
     }
 
+    /// Remembers a token that succeeded at `completed`, read back from the
+    /// durable log.
+    pub fn restore(&self, token: String, fingerprint: u128, completed: Duration) {
+        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        tokens.insert(
+            token,
+            Token::Done {
+                fingerprint,
+                completed,
+            },
+        );
+    }
+
     /// Ends the transaction that claimed `token`: remembered for 10 minutes
     /// when it succeeded, forgotten when it did not (a retry then runs).
     pub fn finish(&self, token: &str, succeeded: bool, now: Duration) {

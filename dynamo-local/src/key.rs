@@ -11,14 +11,14 @@ const MAX_PARTITION_KEY_BYTES: usize = 2048;
 const MAX_SORT_KEY_BYTES: usize = 1024;
 
 /// A key attribute of a table: name and declared type.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct KeyDef {
     pub name: String,
     pub scalar_type: ScalarAttributeType,
 }
 
 /// The table's key attributes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct KeySchema {
     pub partition_key: KeyDef,
     pub sort_key: Option<KeyDef>,
@@ -241,14 +241,14 @@ pub(crate) fn partition_hash_of(keys: &[KeyValue]) -> u64 {
 }
 
 /// Whether an index is global or local.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum IndexKind {
     Global,
     Local,
 }
 
 /// Which attributes an index entry carries besides the keys.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Projected {
     All,
     KeysOnly,
@@ -256,7 +256,7 @@ pub(crate) enum Projected {
 }
 
 /// A secondary index's definition.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct IndexDef {
     pub name: String,
     pub kind: IndexKind,

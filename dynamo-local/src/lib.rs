@@ -19,6 +19,7 @@
 #![deny(missing_docs)]
 
 mod clock;
+mod durable;
 mod engine;
 mod exec;
 pub mod faults;
@@ -36,6 +37,7 @@ mod table;
 mod throughput;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use durable::{OpenError, Sync};
 pub use engine::{Engine, EngineOptions};
 pub use faults::{FaultKind, FaultPlan, FaultRule, FaultSpecError, Faults, Trigger};
 pub use in_flight::{TransactionGate, TransactionHold};

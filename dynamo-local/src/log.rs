@@ -22,9 +22,6 @@ use std::time::Duration;
 
 /// Who made a change.
 #[derive(Clone, Debug, PartialEq, Eq)]
-// `Restore` is made by `Table::from_log`, which only the model test calls
-// until recovery (P2.1) does.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) enum Origin {
     /// A client's request.
     User,
@@ -36,8 +33,6 @@ pub(crate) enum Origin {
 
 /// How one change was committed: shared by every record of one request.
 #[derive(Clone, Debug)]
-// `transaction` is read by `Table::from_log` (see `Origin`).
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) struct Commit {
     /// The commit time by the engine's clock, since the Unix epoch.
     pub at: Duration,
@@ -60,8 +55,6 @@ impl Commit {
 
 /// What a record changed.
 #[derive(Clone, Debug)]
-// Control-plane records are read by `Table::from_log` (see `Origin`).
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) enum Change {
     /// An item was inserted (`old` is `None`), modified, or removed (`new`
     /// is `None`). Never both `None`, never equal.
@@ -76,9 +69,7 @@ pub(crate) enum Change {
 
 /// A control-plane change, carrying what it set rather than what can be
 /// recomputed, so that replaying the log rebuilds the table as it was.
-#[derive(Clone, Debug)]
-// Read by `Table::from_log` (see `Origin`).
-#[cfg_attr(not(test), allow(dead_code))]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) enum TableChange {
     /// The table was created with this identity, schema and settings
     /// (its indexes and tags follow as their own records).
@@ -119,7 +110,7 @@ pub(crate) enum TableChange {
 }
 
 /// A table's stream: its identity and what its records carry.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct StreamInfo {
     pub arn: String,
     pub label: String,
@@ -162,6 +153,11 @@ pub(crate) struct ChangeLog {
     records: VecDeque<ChangeRecord>,
     next_seq: u64,
     retention: Retention,
+    /// Whether appended records are also kept for the durable log until
+    /// taken (a durable engine's tables).
+    capture: bool,
+    /// Records appended since the durable log last took them.
+    pending: Vec<ChangeRecord>,
 }
 
 impl ChangeLog {
@@ -170,13 +166,32 @@ impl ChangeLog {
             records: VecDeque::new(),
             next_seq: 1,
             retention,
+            capture: false,
+            pending: Vec::new(),
         }
+    }
+
+    /// Keeps every record appended from now on for [`ChangeLog::take_pending`].
+    pub fn capture(&mut self) {
+        self.capture = true;
+    }
+
+    /// The records appended since the last call, for the durable log.
+    pub fn take_pending(&mut self) -> Vec<ChangeRecord> {
+        std::mem::take(&mut self.pending)
     }
 
     /// Appends a record, then forgets what the retention no longer keeps.
     pub fn append(&mut self, commit: &Commit, change: Change) {
         let seq = self.next_seq;
         self.next_seq += 1;
+        if self.capture {
+            self.pending.push(ChangeRecord {
+                seq,
+                commit: commit.clone(),
+                change: change.clone(),
+            });
+        }
         match self.retention {
             Retention::Nothing => return,
             Retention::For(_) | Retention::Everything => {}

@@ -117,10 +117,6 @@ impl StoredItem {
     }
 
     /// The encoding, as a log frame carries it.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "written by the durable log of P2.1")
-    )]
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
@@ -128,10 +124,6 @@ impl StoredItem {
     /// A stored item from its encoding, checked completely: every length
     /// in bounds, every tag known, every string UTF-8, every number
     /// normalisable, nesting bounded, nothing left over.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "read back by the durable log of P2.1")
-    )]
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, CorruptItem> {
         if bytes.len() < 4 {
             return Err(CorruptItem { at: bytes.len() });

@@ -482,9 +482,8 @@ impl TableState {
     }
 }
 
-/// Why a log could not be replayed. (Replaying is what recovery and
-/// point-in-time restore will do; today the model test uses it.)
-#[cfg(test)]
+/// Why a log could not be replayed (recovery of a durable engine, and the
+/// model test).
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub(crate) enum ReplayError {
     /// The log does not start with the table's creation.
@@ -498,13 +497,27 @@ pub(crate) enum ReplayError {
     Item(u64, String),
 }
 
-#[cfg(test)]
 impl Table {
     /// Rebuilds a table from a log that starts with its creation, as it
     /// was after the last record.
+    #[cfg(test)]
     pub fn from_log<'r>(
         records: impl IntoIterator<Item = &'r crate::log::ChangeRecord>,
         retention: Retention,
+    ) -> Result<Table, ReplayError> {
+        Self::rebuild(
+            records,
+            retention,
+            crate::replica::Replicas::new(std::time::Duration::ZERO, 0),
+        )
+    }
+
+    /// Rebuilds a table from a log that starts with its creation, with
+    /// these replicas and log retention.
+    pub fn rebuild<'r>(
+        records: impl IntoIterator<Item = &'r crate::log::ChangeRecord>,
+        retention: Retention,
+        replicas: crate::replica::Replicas,
     ) -> Result<Table, ReplayError> {
         let mut records = records.into_iter();
         let Some(first) = records.next() else {
@@ -538,7 +551,7 @@ impl Table {
             id.clone(),
             *creation_date_time,
             state,
-            crate::replica::Replicas::new(std::time::Duration::ZERO, 0),
+            replicas,
         );
         {
             let mut writer = table.write();
@@ -563,6 +576,8 @@ pub(crate) struct Table {
     pub creation_date_time: f64,
     /// The simulated replicas eventual reads are served by.
     pub replicas: crate::replica::Replicas,
+    /// The durable log its changes go to, in a durable engine.
+    durable: std::sync::OnceLock<Arc<crate::durable::Durable>>,
     state: RwLock<TableState>,
 }
 
@@ -583,8 +598,16 @@ impl Table {
             id,
             creation_date_time,
             replicas,
+            durable: std::sync::OnceLock::new(),
             state: RwLock::new(state),
         }
+    }
+
+    /// Sends every change from now on to `durable` (each writer's records
+    /// as one frame when it releases the table).
+    pub fn make_durable(&self, durable: Arc<crate::durable::Durable>) {
+        self.write().state.log.capture();
+        let _ = self.durable.set(durable);
     }
 
     // Every mutation of TableState completes its invariants without calling
@@ -625,7 +648,35 @@ impl std::ops::Deref for TableWriter<'_> {
     }
 }
 
+impl Drop for TableWriter<'_> {
+    /// Writes what this writer changed to the durable log, if any, before
+    /// the table is released: a change is on its way to disk before anyone
+    /// can see it.
+    fn drop(&mut self) {
+        if let Some(durable) = self.table.durable.get() {
+            let records = self.state.log.take_pending();
+            if let Some(last) = records.last() {
+                let at = last.commit.at;
+                durable.write(
+                    &[crate::durable::EntryRef::Records {
+                        table_id: &self.table.id,
+                        records: &records,
+                    }],
+                    at,
+                );
+            }
+        }
+    }
+}
+
 impl TableWriter<'_> {
+    /// The records this writer appended and has not yet handed to the
+    /// durable log, taken to be written with others (a transaction's
+    /// tables as one frame).
+    pub fn take_pending(&mut self) -> Vec<crate::log::ChangeRecord> {
+        self.state.log.take_pending()
+    }
+
     /// The table being written.
     pub fn table(&self) -> &Table {
         self.table
@@ -745,7 +796,6 @@ impl TableWriter<'_> {
         self.state.log.append(commit, Change::Table(change));
     }
 
-    #[cfg(test)]
     /// Applies one record of another table's log to this table, as a
     /// restore: item images are written with this table's indexes, and
     /// settings are set as recorded. The creation record only checks that

@@ -84,6 +84,17 @@ struct Serve {
     /// and commit, so that writes of its items conflict (0 by default).
     #[arg(long, value_parser = lag, default_value = "0ms")]
     transaction_hold: Duration,
+    /// Keep the data in this directory (created if missing; locked while
+    /// the server runs): what it holds is read back at start, and every
+    /// write is logged there before it is answered. Without it the data
+    /// lives in memory only.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<std::path::PathBuf>,
+    /// With --data-dir: answer a write once its log record reached the
+    /// operating system (`os`, the default: survives the process being
+    /// killed) or the disk (`fsync`: survives power loss).
+    #[arg(long, value_parser = ["os", "fsync"], default_value = "os")]
+    sync: String,
     /// Seeds the choice of replica for each eventual read, and the draws
     /// of fault rules.
     #[arg(long, default_value_t = 0)]
@@ -169,8 +180,16 @@ fn main() -> ExitCode {
     let table_replica_lag = serve.table_replica_lags.into_iter().collect();
     let transaction_hold = TransactionHold::For(serve.transaction_hold);
     let (faults, admin, enforce_capacity) = (serve.faults, serve.admin, serve.enforce_capacity);
+    let data = serve.data_dir.map(|dir| {
+        let sync = if serve.sync == "fsync" {
+            dynamo_local::Sync::Fsync
+        } else {
+            dynamo_local::Sync::Os
+        };
+        (dir, sync)
+    });
     runtime.block_on(async move {
-        let engine = Engine::with_options(EngineOptions {
+        let options_of_engine = EngineOptions {
             replica_lag,
             table_replica_lag,
             seed,
@@ -178,7 +197,17 @@ fn main() -> ExitCode {
             faults: faults.into_iter().collect::<FaultPlan>(),
             enforce_capacity,
             ..EngineOptions::default()
-        });
+        };
+        let engine = match data {
+            None => Engine::with_options(options_of_engine),
+            Some((dir, sync)) => match Engine::open(&dir, options_of_engine, sync) {
+                Ok(engine) => engine,
+                Err(e) => {
+                    eprintln!("dynamo-local: {e}");
+                    return ExitCode::FAILURE;
+                }
+            },
+        };
         let options = ServerOptions {
             fault_admin: admin.then(|| engine.faults()),
             ..options

@@ -183,6 +183,9 @@ pub(crate) fn create_table(engine: &Engine, input: CreateTableInput) -> Result<C
         state,
         engine.new_replicas(&input.table_name, id),
     );
+    if let Some(durable) = engine.durable() {
+        table.make_durable(Arc::clone(durable));
+    }
     {
         let commit = Commit::user(now);
         let mut writer = table.write();
@@ -295,6 +298,16 @@ pub(crate) fn delete_table(engine: &Engine, input: DeleteTableInput) -> Result<D
         .catalog_mut()
         .remove(&input.table_name)
         .ok_or_else(|| not_found(&input.table_name))?;
+    if let Some(durable) = engine.durable() {
+        // Under the table's lock, so no write of it is logged after this.
+        let _writer = table.write();
+        durable.write(
+            &[crate::durable::EntryRef::TableDeleted {
+                table_id: &table.id,
+            }],
+            engine.now(),
+        );
+    }
     Ok(DeleteTableOutput {
         table_description: table.describe(TableStatus::Deleting),
     })

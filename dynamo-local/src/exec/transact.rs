@@ -436,6 +436,29 @@ fn commit(
     if let Some(holds) = holds {
         holds.release_in(&mut states);
     }
+    if let Some(durable) = engine.durable() {
+        // The whole transaction, and its token, as one frame, written
+        // while every table is still held: recovery sees all of it or
+        // none of it.
+        let pending: Vec<_> = states.iter_mut().map(|s| s.take_pending()).collect();
+        let mut entries: Vec<crate::durable::EntryRef<'_>> = tables
+            .iter()
+            .zip(&pending)
+            .filter(|(_, records)| !records.is_empty())
+            .map(|(table, records)| crate::durable::EntryRef::Records {
+                table_id: &table.id,
+                records,
+            })
+            .collect();
+        if let Some(token) = &input.client_request_token {
+            entries.push(crate::durable::EntryRef::Token {
+                token,
+                fingerprint: fingerprint(input),
+                completed: commit.at,
+            });
+        }
+        durable.write(&entries, commit.at);
+    }
     drop(states);
     let asked = input.return_consumed_capacity.unwrap_or_default() != ReturnConsumedCapacity::None;
     Ok(TransactWriteItemsOutput {
