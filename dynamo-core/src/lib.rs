@@ -28,7 +28,6 @@ pub use client::{
 };
 pub use error::{CancellationReason, Error, Result, RetryClass, ThrottlingReason};
 pub use futures_core::Stream;
-pub use planner::{Find, FindError, FindStream, Plan, PlanError, Plannable};
 pub use item::{
     Attribute, AttributeError, Collection, CollectionMember, DerivedKeys, EntitySchema, IndexKind,
     IndexSchema, Item, Key, KeyArg, KeyAttribute, KeyAttributeSchema, Lifecycle, SetElement,
@@ -38,6 +37,7 @@ pub use key_template::{
     BeginsWithKey, KeyPart, KeyTemplate, NoSortKey, PaddedKeyPart, RenderError, SortKeyShape,
     SortKeyType, TemplateSegment,
 };
+pub use planner::{Find, FindError, FindStream, Plan, PlanError, Plannable};
 pub use time::{EpochSeconds, EpochTime, Timestamp, epoch_seconds};
 pub use typed_path::{
     Addable, Cond, Contains, KeyField, Mutable, Numeric, Optional, Ordered, Path, Removable,
