@@ -27,7 +27,10 @@ fn serve_takes_a_table_lag_and_a_transaction_hold() {
     let first = lines.next().unwrap().unwrap();
     let _ = child.kill();
     let _ = child.wait();
-    assert!(first.starts_with("listening on http://127.0.0.1:"), "{first}");
+    assert!(
+        first.starts_with("listening on http://127.0.0.1:"),
+        "{first}"
+    );
 }
 
 #[test]
