@@ -70,12 +70,12 @@ pub enum OpenError {
     },
     /// The log holds a record that cannot be applied (written by a
     /// different version, or damaged in a way its checksum cannot see).
-    #[error("data directory {path}: log frame {frame} cannot be replayed: {reason}")]
+    #[error("data directory {path}: the log of table {table} cannot be replayed: {reason}")]
     Replay {
         /// The directory.
         path: PathBuf,
-        /// The frame's sequence number.
-        frame: u64,
+        /// The table's identifier.
+        table: String,
         /// Why.
         reason: String,
     },

@@ -232,7 +232,7 @@ impl Engine {
             )
             .map_err(|e| OpenError::Replay {
                 path: path.clone(),
-                frame: records.first().map_or(0, |r| r.seq),
+                table: id.clone(),
                 reason: e.to_string(),
             })?;
             table.make_durable(Arc::clone(&durable));
