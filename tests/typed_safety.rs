@@ -101,7 +101,7 @@ async fn an_upsert_creates_a_whole_item_or_updates_the_existing_one(db: Client) 
     );
     // The rendered index key follows the status the update set.
     let assigned = db.query(Ride::by_status("assigned")).await.unwrap();
-    assert_eq!(assigned, [created.clone()]);
+    assert_eq!(assigned, std::slice::from_ref(&created));
 
     // On an existing ride, the defaults do not overwrite what is stored.
     let other = Ride {

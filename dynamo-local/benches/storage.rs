@@ -33,7 +33,10 @@ fn profile(i: u64) -> AttributeMap {
             "age".to_owned(),
             AttributeValue::N(format!("{}", 18 + i % 60).parse().unwrap()),
         ),
-        ("active".to_owned(), AttributeValue::Bool(i % 3 != 0)),
+        (
+            "active".to_owned(),
+            AttributeValue::Bool(!i.is_multiple_of(3)),
+        ),
     ])
 }
 

@@ -86,7 +86,7 @@ pub enum OpenError {
 pub(crate) enum Entry {
     Record {
         table_id: String,
-        record: ChangeRecord,
+        record: Box<ChangeRecord>,
     },
     TableDeleted {
         table_id: String,
@@ -506,7 +506,7 @@ fn decode_entry(reader: &mut Reader<'_>) -> Option<Entry> {
             };
             Some(Entry::Record {
                 table_id,
-                record: ChangeRecord {
+                record: Box::new(ChangeRecord {
                     seq,
                     commit: Commit {
                         at,
@@ -514,7 +514,7 @@ fn decode_entry(reader: &mut Reader<'_>) -> Option<Entry> {
                         transaction,
                     },
                     change,
-                },
+                }),
             })
         }
         2 => Some(Entry::TableDeleted {

@@ -199,7 +199,7 @@ impl Engine {
                         order.push(table_id);
                         Vec::new()
                     });
-                    log.push(record);
+                    log.push(*record);
                 }
                 Entry::TableDeleted { table_id } => {
                     logs.remove(&table_id);

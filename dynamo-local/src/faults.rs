@@ -296,7 +296,7 @@ impl Trigger {
             TriggerKind::Always => true,
             // The top 53 bits as a fraction in [0, 1).
             TriggerKind::Probability(p) => ((draw >> 11) as f64) / ((1u64 << 53) as f64) < p,
-            TriggerKind::Every(n) => call % n == 0,
+            TriggerKind::Every(n) => call.is_multiple_of(n),
             TriggerKind::Calls { first, last } => call >= first && last.is_none_or(|l| call <= l),
         }
     }
@@ -444,7 +444,7 @@ impl fmt::Display for Spelled {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let nanos = self.0.as_nanos();
         for (unit, size) in [("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)] {
-            if nanos % size == 0 {
+            if nanos.is_multiple_of(size) {
                 return write!(f, "{}{unit}", nanos / size);
             }
         }

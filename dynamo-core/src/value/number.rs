@@ -100,7 +100,7 @@ impl Number {
         }
         let mut m = mantissa;
         let mut e = exponent;
-        while m % 10 == 0 {
+        while m.is_multiple_of(10) {
             m /= 10;
             e = e.saturating_add(1);
         }

@@ -204,7 +204,7 @@ impl Serialize for AttributeValue {
 
 fn decode_base64<E: de::Error>(s: &str) -> Result<Vec<u8>, E> {
     BASE64.decode(s).map_err(|_| {
-        if s.len() % 4 != 0 {
+        if !s.len().is_multiple_of(4) {
             E::custom(format_args!(
                 "Base64 encoded length is expected a multiple of 4 bytes but found: {}",
                 s.len()

@@ -505,7 +505,7 @@ pub fn amz_date(time: SystemTime) -> String {
     // Walk years and months from 1970: at most a few hundred steps.
     let mut year = 1970u64;
     let mut days = days;
-    let leap = |y: u64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let leap = |y: u64| (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
     loop {
         let len = if leap(year) { 366 } else { 365 };
         if days < len {

@@ -62,7 +62,7 @@ fn op_label(op: &str) -> &str {
 
 /// Whether request input `index` goes over HTTP rather than in process.
 pub fn over_http(index: u64, http_every: u64) -> bool {
-    http_every != 0 && index % http_every == 0
+    http_every != 0 && index.is_multiple_of(http_every)
 }
 
 fn current_thread() -> tokio::runtime::Runtime {

@@ -248,7 +248,7 @@ impl ShardPosition {
     }
 
     fn decode(text: &str) -> Option<Self> {
-        if text.len() % 2 != 0 || text.len() > 4096 {
+        if !text.len().is_multiple_of(2) || text.len() > 4096 {
             return None;
         }
         let bytes: Option<Vec<u8>> = (0..text.len())
