@@ -32,7 +32,7 @@
 
 use crate::key::PrimaryKey;
 use crate::log::{Change, ChangeRecord, Commit, Origin, TableChange};
-use crate::stored::StoredItem;
+use crate::stored::{StoredItem, bytes, varint};
 use dynamo_core::KeyValue;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
@@ -202,7 +202,7 @@ impl Durable {
         if count == 0 {
             return;
         }
-        varint(&mut body, count as u64);
+        varint(&mut body, count as u128);
         for entry in entries {
             encode_entry(&mut body, entry);
         }
@@ -255,23 +255,6 @@ impl EntryRef<'_> {
 
 fn nanos(at: Duration) -> u64 {
     u64::try_from(at.as_nanos()).unwrap_or(u64::MAX)
-}
-
-fn varint(out: &mut Vec<u8>, mut value: u64) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
-fn bytes(out: &mut Vec<u8>, raw: &[u8]) {
-    varint(out, raw.len() as u64);
-    out.extend_from_slice(raw);
 }
 
 fn key_value(out: &mut Vec<u8>, value: &KeyValue) {

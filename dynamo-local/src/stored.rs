@@ -137,7 +137,8 @@ impl StoredItem {
     }
 }
 
-fn varint(out: &mut Vec<u8>, mut value: u128) {
+/// Appends `value` as LEB128 (also the durable log's integers).
+pub(crate) fn varint(out: &mut Vec<u8>, mut value: u128) {
     loop {
         let byte = (value & 0x7f) as u8;
         value >>= 7;
@@ -149,7 +150,8 @@ fn varint(out: &mut Vec<u8>, mut value: u128) {
     }
 }
 
-fn bytes(out: &mut Vec<u8>, raw: &[u8]) {
+/// Appends `raw` after its length.
+pub(crate) fn bytes(out: &mut Vec<u8>, raw: &[u8]) {
     varint(out, raw.len() as u128);
     out.extend_from_slice(raw);
 }
