@@ -195,21 +195,23 @@ impl Durable {
     /// Writes `entries` as one frame, before the caller answers.
     pub fn write(&self, entries: &[EntryRef<'_>], now: Duration) {
         let mut wal = self.wal.lock().unwrap_or_else(|e| e.into_inner());
-        let mut body = Vec::with_capacity(64);
-        body.extend_from_slice(&wal.next_frame.to_le_bytes());
-        body.extend_from_slice(&nanos(now).to_le_bytes());
         let count: usize = entries.iter().map(EntryRef::count).sum();
         if count == 0 {
             return;
         }
-        varint(&mut body, count as u128);
+        // The header's length and checksum are filled in once the body,
+        // written right after them, is complete: one buffer, no copy.
+        let mut frame = vec![0u8; 8];
+        frame.extend_from_slice(&wal.next_frame.to_le_bytes());
+        frame.extend_from_slice(&nanos(now).to_le_bytes());
+        varint(&mut frame, count as u128);
         for entry in entries {
-            encode_entry(&mut body, entry);
+            encode_entry(&mut frame, entry);
         }
-        let mut frame = Vec::with_capacity(body.len() + 8);
-        frame.extend_from_slice(&u32::try_from(body.len()).unwrap_or(u32::MAX).to_le_bytes());
-        frame.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
-        frame.extend_from_slice(&body);
+        let length = u32::try_from(frame.len() - 8).unwrap_or(u32::MAX);
+        let crc = crc32fast::hash(&frame[8..]);
+        frame[..4].copy_from_slice(&length.to_le_bytes());
+        frame[4..8].copy_from_slice(&crc.to_le_bytes());
         let written = wal.file.write_all(&frame).and_then(|()| match self.sync {
             Sync::Os => Ok(()),
             Sync::Fsync => wal.file.sync_data(),

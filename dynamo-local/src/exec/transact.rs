@@ -222,11 +222,14 @@ pub(crate) async fn transact_write_items(
             ));
         }
     }
-    let claim = match &input.client_request_token {
+    // The request's digest, computed once: claimed now, logged at commit.
+    let token = input
+        .client_request_token
+        .as_deref()
+        .map(|token| (token, fingerprint(&input)));
+    let claim = match token {
         None => None,
-        Some(token) => match engine
-            .tokens()
-            .claim(token, fingerprint(&input), engine.now())
+        Some((token, fingerprint)) => match engine.tokens().claim(token, fingerprint, engine.now())
         {
             Claim::Run => Some(TokenClaim {
                 engine,
@@ -259,11 +262,18 @@ pub(crate) async fn transact_write_items(
         TransactionHold::None | TransactionHold::For(_) | TransactionHold::Gate(_) => None,
     };
     let result = match wait {
-        None => commit(engine, &tables, &input, transaction, None),
+        None => commit(engine, &tables, &input, token, transaction, None),
         Some(wait) => {
             let mut holds = prepare(&tables, &input, transaction)?;
             wait.until().await;
-            commit(engine, &tables, &input, transaction, Some(&mut holds))
+            commit(
+                engine,
+                &tables,
+                &input,
+                token,
+                transaction,
+                Some(&mut holds),
+            )
         }
     };
     if let Some(mut claim) = claim {
@@ -390,6 +400,7 @@ fn commit(
     engine: &Engine,
     tables: &[Arc<Table>],
     input: &TransactWriteItemsInput,
+    token: Option<(&str, u128)>,
     transaction: u64,
     holds: Option<&mut Holds<'_>>,
 ) -> Result<TransactWriteItemsOutput> {
@@ -450,10 +461,10 @@ fn commit(
                 records,
             })
             .collect();
-        if let Some(token) = &input.client_request_token {
+        if let Some((token, fingerprint)) = token {
             entries.push(crate::durable::EntryRef::Token {
                 token,
-                fingerprint: fingerprint(input),
+                fingerprint,
                 completed: commit.at,
             });
         }
