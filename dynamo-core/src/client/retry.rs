@@ -673,8 +673,16 @@ mod tests {
     #[test]
     fn each_retry_is_a_tracing_event_with_operation_error_attempt_and_delay() {
         let events = Arc::new(Mutex::new(Vec::new()));
-        let subscriber = Recorder(events.clone());
-        tracing::subscriber::with_default(subscriber, || {
+        // One recorder for the whole test binary, installed once and never
+        // replaced, collecting this thread's events only: a scoped
+        // subscriber races other tests' first use of the same callsites,
+        // which can cache them as disabled.
+        static INSTALL: std::sync::Once = std::sync::Once::new();
+        INSTALL.call_once(|| {
+            let _ = tracing::subscriber::set_global_default(Recorder);
+        });
+        RECORDING.with(|r| *r.borrow_mut() = Some(events.clone()));
+        {
             let retrying = Retrying::new(
                 Arc::new(NoBackend),
                 RetryPolicy::default().max_attempts(2).without_jitter(),
@@ -686,7 +694,8 @@ mod tests {
             assert!(schedule.after_error(&error).is_some());
             schedule.sending();
             assert!(schedule.after_error(&error).is_none());
-        });
+        }
+        RECORDING.with(|r| *r.borrow_mut() = None);
         let events = events.lock().unwrap();
         assert_eq!(
             *events,
@@ -699,8 +708,14 @@ mod tests {
         );
     }
 
+    thread_local! {
+        /// Where the recorder puts this thread's events, while a test records.
+        static RECORDING: std::cell::RefCell<Option<Arc<Mutex<Vec<String>>>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+
     /// Records each event as `target=... field=value ...`.
-    struct Recorder(Arc<Mutex<Vec<String>>>);
+    struct Recorder;
 
     impl tracing::Subscriber for Recorder {
         fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
@@ -727,7 +742,11 @@ mod tests {
             }
             let mut fields = Fields(format!("target={}", event.metadata().target()));
             event.record(&mut fields);
-            self.0.lock().unwrap().push(fields.0);
+            RECORDING.with(|r| {
+                if let Some(events) = &*r.borrow() {
+                    events.lock().unwrap().push(fields.0);
+                }
+            });
         }
         fn enter(&self, _: &tracing::span::Id) {}
         fn exit(&self, _: &tracing::span::Id) {}
